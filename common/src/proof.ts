@@ -1,0 +1,267 @@
+// The block proof: Taiko A4 evidence, its instance hash, and the Groth16 proof over that hash made with
+// the circuit and keys that circuits/setup.ts builds (build/circuits/d<difficulty>/).
+//
+// The encoders run anywhere. Proving and verifying need Node: snarkjs, the file reads and the repository
+// root are imported lazily, so importing this module from a browser bundle does not pull them in.
+
+import {
+  type Address,
+  type Hex,
+  decodeAbiParameters,
+  encodeAbiParameters,
+  hexToBigInt,
+  keccak256,
+  size,
+  toHex,
+} from "viem";
+import type { Groth16Proof, Groth16VerificationKey } from "snarkjs";
+
+/** Taiko A4's `TaikoData.BlockEvidence`: what a prover submits with `proveBlock`. */
+export interface BlockEvidence {
+  metaHash: Hex;
+  parentHash: Hex;
+  blockHash: Hex;
+  signalRoot: Hex;
+  graffiti: Hex;
+  prover: Address;
+  /** uint32 */
+  parentGasUsed: number;
+  /** uint32 */
+  gasUsed: number;
+  /** uint16 */
+  verifierId: number;
+  proof: Hex;
+}
+
+/** The evidence fields the proof is about: everything but the proof itself and its verifier. */
+export type BlockInstance = Omit<BlockEvidence, "verifierId" | "proof">;
+
+export interface ProverOptions {
+  /** Circuit difficulty (BlockProof rounds); defaults to ZKPOOL_DIFFICULTY or 1. */
+  difficulty?: number;
+  /** Directory holding d<difficulty>/; defaults to <repository>/build/circuits. */
+  artifactsDir?: string;
+}
+
+/** A Groth16 proof in the order of `BlockProofVerifier.verifyProof(_pA, _pB, _pC, _pubSignals)`. */
+export interface SolidityProof {
+  a: readonly [bigint, bigint];
+  /** G2 point with each coordinate as [c1, c0] (EIP-197 order), unlike snarkjs' [c0, c1]. */
+  b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
+  c: readonly [bigint, bigint];
+}
+
+export interface InstanceProof {
+  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c) */
+  proof: Hex;
+  /** [instanceHi, instanceLo] */
+  publicSignals: [bigint, bigint];
+  millis: number;
+}
+
+const INSTANCE_PARAMETERS = [
+  { name: "metaHash", type: "bytes32" },
+  { name: "parentHash", type: "bytes32" },
+  { name: "blockHash", type: "bytes32" },
+  { name: "signalRoot", type: "bytes32" },
+  { name: "graffiti", type: "bytes32" },
+  { name: "prover", type: "address" },
+  { name: "parentGasUsed", type: "uint32" },
+  { name: "gasUsed", type: "uint32" },
+] as const;
+
+const EVIDENCE_PARAMETERS = [
+  {
+    type: "tuple",
+    components: [...INSTANCE_PARAMETERS, { name: "verifierId", type: "uint16" }, { name: "proof", type: "bytes" }],
+  },
+] as const;
+
+const PROOF_PARAMETERS = [
+  { name: "a", type: "uint256[2]" },
+  { name: "b", type: "uint256[2][2]" },
+  { name: "c", type: "uint256[2]" },
+] as const;
+
+/** abi.encode of PROOF_PARAMETERS: eight words. */
+const PROOF_BYTES = 8 * 32;
+
+/** BN254 base field modulus: proof coordinates must be below it (the EVM precompiles reject the rest). */
+const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+const MASK_128 = (1n << 128n) - 1n;
+
+/**
+ * keccak256(abi.encode(metaHash, parentHash, blockHash, signalRoot, graffiti, prover, parentGasUsed,
+ * gasUsed)), as Solidity computes it from a `BlockEvidence`.
+ */
+export function instanceHash(e: BlockInstance): Hex {
+  return keccak256(
+    encodeAbiParameters(INSTANCE_PARAMETERS, [
+      e.metaHash,
+      e.parentHash,
+      e.blockHash,
+      e.signalRoot,
+      e.graffiti,
+      e.prover,
+      e.parentGasUsed,
+      e.gasUsed,
+    ]),
+  );
+}
+
+/** [high 128 bits, low 128 bits] of a 32-byte instance hash: the circuit's public inputs. */
+export function splitInstance(instance: Hex): [bigint, bigint] {
+  if (size(instance) !== 32) throw new Error(`instance must be 32 bytes, got ${size(instance)}`);
+  const value = hexToBigInt(instance);
+  return [value >> 128n, value & MASK_128];
+}
+
+/** abi.encode of the evidence as one struct, for Solidity's `abi.decode(input, (BlockEvidence))`. */
+export function encodeEvidence(e: BlockEvidence): Hex {
+  return encodeAbiParameters(EVIDENCE_PARAMETERS, [e]);
+}
+
+/** Proves knowledge of the block proof for `instance` with the circuit of the given difficulty. */
+export async function proveInstance(instance: Hex, opts?: ProverOptions): Promise<InstanceProof> {
+  const [hi, lo] = splitInstance(instance);
+  const artifacts = await loadArtifacts(opts);
+  const { groth16 } = await loadSnarkjs();
+  const started = performance.now();
+  const { proof, publicSignals } = await groth16.fullProve(
+    { instanceHi: hi.toString(), instanceLo: lo.toString() },
+    artifacts.wasm,
+    artifacts.zkey,
+  );
+  const millis = performance.now() - started;
+  const signals = publicSignals.map((signal) => BigInt(signal));
+  if (signals.length !== 2 || signals[0] !== hi || signals[1] !== lo) {
+    throw new Error(`circuit at ${artifacts.dir} returned public signals [${signals.join(", ")}], expected [${hi}, ${lo}]`);
+  }
+  return { proof: encodeProof(toSolidityProof(proof)), publicSignals: [hi, lo], millis };
+}
+
+/** Decodes a proof from `proveInstance`; throws if it is not eight words of base-field elements. */
+export function decodeProof(proof: Hex): SolidityProof {
+  if (size(proof) !== PROOF_BYTES) throw new Error(`proof must be ${PROOF_BYTES} bytes, got ${size(proof)}`);
+  const [a, b, c] = decodeAbiParameters(PROOF_PARAMETERS, proof);
+  for (const coordinate of [...a, ...b[0], ...b[1], ...c]) {
+    if (coordinate >= BN254_Q) throw new Error(`proof coordinate ${toHex(coordinate)} is not below the field modulus`);
+  }
+  return { a, b, c };
+}
+
+/** Checks `proof` against `instance` off-chain. False, never an exception, for a malformed proof. */
+export async function verifyInstanceProof(instance: Hex, proof: Hex, opts?: ProverOptions): Promise<boolean> {
+  const signals = splitInstance(instance);
+  const { vk } = await loadArtifacts(opts);
+  const { groth16 } = await loadSnarkjs();
+  let decoded: SolidityProof;
+  try {
+    decoded = decodeProof(proof);
+  } catch {
+    return false;
+  }
+  try {
+    return await groth16.verify(vk, signals, toSnarkjsProof(decoded));
+  } catch {
+    // ffjavascript throws on some points that are not on the curve: that is a bad proof, not an error.
+    return false;
+  }
+}
+
+/**
+ * Stops the worker threads of snarkjs' shared curve so Node can exit. Proving or verifying again
+ * afterwards works (it starts new workers).
+ */
+export async function shutdownProver(): Promise<void> {
+  await globalThis.curve_bn128?.terminate();
+}
+
+function toSolidityProof(proof: Groth16Proof): SolidityProof {
+  const n = (value: string): bigint => BigInt(value);
+  return {
+    a: [n(proof.pi_a[0]), n(proof.pi_a[1])],
+    b: [
+      [n(proof.pi_b[0][1]), n(proof.pi_b[0][0])],
+      [n(proof.pi_b[1][1]), n(proof.pi_b[1][0])],
+    ],
+    c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
+  };
+}
+
+function toSnarkjsProof(proof: SolidityProof): Groth16Proof {
+  const s = (value: bigint): string => value.toString();
+  return {
+    pi_a: [s(proof.a[0]), s(proof.a[1]), "1"],
+    pi_b: [
+      [s(proof.b[0][1]), s(proof.b[0][0])],
+      [s(proof.b[1][1]), s(proof.b[1][0])],
+      ["1", "0"],
+    ],
+    pi_c: [s(proof.c[0]), s(proof.c[1]), "1"],
+    protocol: "groth16",
+    curve: "bn128",
+  };
+}
+
+function encodeProof(proof: SolidityProof): Hex {
+  return encodeAbiParameters(PROOF_PARAMETERS, [proof.a, proof.b, proof.c]);
+}
+
+interface Artifacts {
+  dir: string;
+  wasm: Uint8Array;
+  zkey: Uint8Array;
+  vk: Groth16VerificationKey;
+}
+
+/** Loaded once per directory; a failed load is forgotten so that a later call can retry. */
+const artifactCache = new Map<string, Promise<Artifacts>>();
+
+async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts> {
+  const [{ readFile }, path, { repoRoot }] = await Promise.all([
+    import("node:fs/promises"),
+    import("node:path"),
+    import("./paths"),
+  ]);
+  const difficulty = opts?.difficulty ?? defaultDifficulty();
+  if (!Number.isSafeInteger(difficulty) || difficulty < 1) {
+    throw new Error(`difficulty must be a positive integer, got ${difficulty}`);
+  }
+  const base = opts?.artifactsDir ?? path.join(repoRoot, "build", "circuits");
+  const dir = path.resolve(base, `d${difficulty}`);
+  let loading = artifactCache.get(dir);
+  if (loading === undefined) {
+    loading = (async (): Promise<Artifacts> => {
+      try {
+        const [wasm, zkey, vk] = await Promise.all([
+          readFile(path.join(dir, "block_proof.wasm")),
+          readFile(path.join(dir, "block_proof.zkey")),
+          readFile(path.join(dir, "verification_key.json"), "utf8"),
+        ]);
+        return { dir, wasm, zkey, vk: JSON.parse(vk) as Groth16VerificationKey };
+      } catch (error) {
+        throw new Error(
+          `cannot load the block proof artifacts from ${dir}: run \`npm run circuits -- --difficulty ${difficulty}\``,
+          { cause: error },
+        );
+      }
+    })();
+    artifactCache.set(dir, loading);
+    loading.catch(() => artifactCache.delete(dir));
+  }
+  return loading;
+}
+
+function defaultDifficulty(): number {
+  const raw = process.env.ZKPOOL_DIFFICULTY;
+  if (raw === undefined || raw === "") return 1;
+  if (!/^[0-9]+$/.test(raw)) throw new Error(`ZKPOOL_DIFFICULTY must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
+async function loadSnarkjs(): Promise<typeof import("snarkjs")> {
+  return import("snarkjs");
+}
+

@@ -1,0 +1,48 @@
+import { HardhatUserConfig, subtask, task } from "hardhat/config";
+import { TASK_COMPILE, TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+import solcPackage from "solc/package.json";
+import { exportAbis } from "./scripts/hardhat/export-abis";
+
+const SOLC_VERSION = solcPackage.version;
+
+// Hardhat downloads solc by default; this machine has no internet beyond the npm registry,
+// so compile with the solc-js build that ships in the pinned `solc` package.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
+  async (args: { solcVersion: string }, _hre, runSuper) => {
+    if (args.solcVersion === SOLC_VERSION) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const solc = require("solc") as { version(): string };
+      return {
+        compilerPath: require.resolve("solc/soljson.js"),
+        isSolcJs: true,
+        version: args.solcVersion,
+        longVersion: solc.version(),
+      };
+    }
+    return runSuper();
+  },
+);
+
+// Every compile also refreshes the ABIs that the TypeScript packages import from @zkpool/common.
+task(TASK_COMPILE).setAction(async (args, hre, runSuper) => {
+  const result: unknown = await runSuper(args);
+  await exportAbis(hre);
+  return result;
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: false },
+  },
+  networks: {
+    hardhat: { allowBlocksWithSameTimestamp: true },
+    localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  mocha: { timeout: 120_000 },
+  gasReporter: { enabled: false },
+};
+
+export default config;

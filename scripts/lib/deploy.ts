@@ -1,0 +1,71 @@
+import type { ContractTransactionResponse, Signer } from "ethers";
+import type { Deployment, ProtocolParams } from "@zkpool/common/node";
+import {
+  BlockProofVerifier__factory,
+  ProverPool__factory,
+  TaikoL1__factory,
+  TaikoToken__factory,
+  type BlockProofVerifier,
+  type ProverPool,
+  type TaikoL1,
+  type TaikoToken,
+} from "../../typechain-types";
+
+export interface TaikoDeployment {
+  token: TaikoToken;
+  proverPool: ProverPool;
+  taikoL1: TaikoL1;
+  verifier: BlockProofVerifier;
+  /** The deployment file's view of it: addresses and the blocks they were deployed in. */
+  deployment: Deployment;
+}
+
+async function mined(tx: ContractTransactionResponse | null): Promise<number> {
+  const receipt = await tx?.wait();
+  if (!receipt) throw new Error("deployment transaction was not mined");
+  return receipt.blockNumber;
+}
+
+/**
+ * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the Groth16 BlockProofVerifier, ProverPool and
+ * TaikoL1 (verifierId 0 = the verifier), wires ProverPool to TaikoL1 and lets both mint and burn TTKOe.
+ */
+export async function deployTaiko(
+  deployer: Signer,
+  params: ProtocolParams,
+  options: { genesisBlockHash: string; treasury?: string },
+): Promise<TaikoDeployment> {
+  const owner = await deployer.getAddress();
+  const token = await new TaikoToken__factory(deployer).deploy(owner);
+  const tokenBlock = await mined(token.deploymentTransaction());
+  const verifier = await new BlockProofVerifier__factory(deployer).deploy();
+  const verifierBlock = await mined(verifier.deploymentTransaction());
+  const proverPool = await new ProverPool__factory(deployer).deploy(await token.getAddress(), params.proverPool);
+  const poolBlock = await mined(proverPool.deploymentTransaction());
+  const taikoL1 = await new TaikoL1__factory(deployer).deploy(
+    await token.getAddress(),
+    await proverPool.getAddress(),
+    [await verifier.getAddress()],
+    params.taiko,
+    options.genesisBlockHash,
+    options.treasury ?? owner,
+  );
+  const taikoBlock = await mined(taikoL1.deploymentTransaction());
+
+  await mined(await proverPool.init(await taikoL1.getAddress()));
+  await mined(await token.setMinter(await taikoL1.getAddress(), true));
+  await mined(await token.setMinter(await proverPool.getAddress(), true));
+
+  const network = await deployer.provider?.getNetwork();
+  if (!network) throw new Error("the deployer has no provider");
+  const deployment: Deployment = {
+    chainId: Number(network.chainId),
+    contracts: {
+      TaikoToken: { address: (await token.getAddress()) as `0x${string}`, startBlock: tokenBlock },
+      BlockProofVerifier: { address: (await verifier.getAddress()) as `0x${string}`, startBlock: verifierBlock },
+      ProverPool: { address: (await proverPool.getAddress()) as `0x${string}`, startBlock: poolBlock },
+      TaikoL1: { address: (await taikoL1.getAddress()) as `0x${string}`, startBlock: taikoBlock },
+    },
+  };
+  return { token, proverPool, taikoL1, verifier, deployment };
+}
