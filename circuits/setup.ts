@@ -19,7 +19,15 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import * as snarkjs from "snarkjs";
@@ -28,8 +36,16 @@ const ROOT = path.resolve(__dirname, "..");
 const CIRCUIT_SOURCE = path.join(ROOT, "circuits", "block_proof.circom");
 const BUILD_DIR = path.join(ROOT, "build");
 const PTAU_DIR = path.join(BUILD_DIR, "ptau");
-const VERIFIER_SOL = path.join(ROOT, "contracts", "generated", "BlockProofVerifier.sol");
+const VERIFIER_SOL = path.join(
+  ROOT,
+  "contracts",
+  "generated",
+  "BlockProofVerifier.sol",
+);
 const NODE_MODULES = path.join(ROOT, "node_modules");
+
+/** --O2 removes the linear constraints (550 of 1293 at difficulty 1): difficulty 1 fits power 10. */
+const CIRCOM_FLAGS = ["--r1cs", "--wasm", "--O2"];
 
 const MIN_POWER = 8;
 /** BN254's scalar field has 2^28 roots of unity; snarkjs' largest ptau. */
@@ -37,8 +53,12 @@ const MAX_POWER = 28;
 
 // Public, fixed beacons: sha256 of a label, iterated 2^BEACON_ITERATIONS_EXP times by snarkjs.
 const BEACON_ITERATIONS_EXP = 10;
-const PTAU_BEACON = sha256Hex("ZKPool block proof: powers of tau beacon (public, not a trusted setup)");
-const ZKEY_BEACON = sha256Hex("ZKPool block proof: Groth16 phase 2 beacon (public, not a trusted setup)");
+const PTAU_BEACON = sha256Hex(
+  "ZKPool block proof: powers of tau beacon (public, not a trusted setup)",
+);
+const ZKEY_BEACON = sha256Hex(
+  "ZKPool block proof: Groth16 phase 2 beacon (public, not a trusted setup)",
+);
 
 const SOLIDITY_PRAGMA = "pragma solidity 0.8.28;";
 const VERIFIER_CONTRACT = "BlockProofVerifier";
@@ -66,7 +86,10 @@ interface R1csHeader {
 const run = promisify(execFile);
 
 async function main(): Promise<void> {
-  const difficulty = parseDifficulty(process.argv.slice(2), process.env.ZKPOOL_DIFFICULTY);
+  const difficulty = parseDifficulty(
+    process.argv.slice(2),
+    process.env.ZKPOOL_DIFFICULTY,
+  );
   const dir = path.join(BUILD_DIR, "circuits", `d${difficulty}`);
   const files = {
     main: path.join(dir, "main.circom"),
@@ -77,7 +100,9 @@ async function main(): Promise<void> {
     stamp: path.join(dir, "stamp.json"),
   };
   const started = performance.now();
-  log(`block proof setup: difficulty ${difficulty} -> ${path.relative(ROOT, dir)}`);
+  log(
+    `block proof setup: difficulty ${difficulty} -> ${path.relative(ROOT, dir)}`,
+  );
   await mkdir(dir, { recursive: true });
 
   // 1. compile
@@ -94,10 +119,15 @@ async function main(): Promise<void> {
       main: mainSource,
       circom2: await packageVersion("circom2"),
       circomlib: await packageVersion("circomlib"),
+      flags: CIRCOM_FLAGS,
     }),
   );
   let stamp = await readStamp(files.stamp);
-  if (stamp?.difficulty === difficulty && stamp.compileKey === compileKey && allExist(files.r1cs, files.wasm)) {
+  if (
+    stamp?.difficulty === difficulty &&
+    stamp.compileKey === compileKey &&
+    allExist(files.r1cs, files.wasm)
+  ) {
     log(`compile: up to date (${stamp.constraints} constraints)`);
   } else {
     stamp = await step("compile", async () => {
@@ -114,7 +144,10 @@ async function main(): Promise<void> {
         power: ptauPower(header),
       };
       await writeStamp(files.stamp, next);
-      return { value: next, detail: `${header.nConstraints} constraints, ${header.nWires} wires` };
+      return {
+        value: next,
+        detail: `${header.nConstraints} constraints, ${header.nWires} wires`,
+      };
     });
   }
 
@@ -139,19 +172,30 @@ async function main(): Promise<void> {
       const initial = `${files.zkey}.0000`;
       const beaconed = `${files.zkey}.tmp`;
       await snarkjs.zKey.newZKey(files.r1cs, ptau, initial);
-      await snarkjs.zKey.beacon(initial, beaconed, "ZKPool public beacon", ZKEY_BEACON, BEACON_ITERATIONS_EXP);
+      await snarkjs.zKey.beacon(
+        initial,
+        beaconed,
+        "ZKPool public beacon",
+        ZKEY_BEACON,
+        BEACON_ITERATIONS_EXP,
+      );
       await rm(initial);
       await rename(beaconed, files.zkey);
       const vk = await snarkjs.zKey.exportVerificationKey(files.zkey);
       await writeFile(files.vk, `${JSON.stringify(vk, null, 2)}\n`);
       const next: Stamp = { ...current, setupKey, verifierSha256: undefined };
       await writeStamp(files.stamp, next);
-      return { value: next, detail: `power ${current.power}, zkey ${await sizeOf(files.zkey)}` };
+      return {
+        value: next,
+        detail: `power ${current.power}, zkey ${await sizeOf(files.zkey)}`,
+      };
     });
   }
 
   // 4. Solidity verifier (one file for the difficulty built last)
-  const onDisk = existsSync(VERIFIER_SOL) ? await readFile(VERIFIER_SOL, "utf8") : undefined;
+  const onDisk = existsSync(VERIFIER_SOL)
+    ? await readFile(VERIFIER_SOL, "utf8")
+    : undefined;
   if (onDisk !== undefined && stamp.verifierSha256 === sha256Hex(onDisk)) {
     log(`verifier: up to date (${path.relative(ROOT, VERIFIER_SOL)})`);
   } else {
@@ -164,7 +208,10 @@ async function main(): Promise<void> {
       }
       const next: Stamp = { ...current, verifierSha256: sha256Hex(source) };
       await writeStamp(files.stamp, next);
-      return { value: next, detail: `${source === onDisk ? "unchanged" : "wrote"} ${path.relative(ROOT, VERIFIER_SOL)}` };
+      return {
+        value: next,
+        detail: `${source === onDisk ? "unchanged" : "wrote"} ${path.relative(ROOT, VERIFIER_SOL)}`,
+      };
     });
   }
 
@@ -176,12 +223,20 @@ function parseDifficulty(argv: string[], env: string | undefined): number {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--difficulty") raw = argv[++i];
-    else if (arg?.startsWith("--difficulty=")) raw = arg.slice("--difficulty=".length);
-    else throw new Error(`unknown argument ${arg}; usage: tsx circuits/setup.ts [--difficulty N]`);
+    else if (arg?.startsWith("--difficulty="))
+      raw = arg.slice("--difficulty=".length);
+    else
+      throw new Error(
+        `unknown argument ${arg}; usage: tsx circuits/setup.ts [--difficulty N]`,
+      );
   }
   if (raw === undefined || raw === "") return 1;
   const difficulty = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(difficulty) || difficulty < 1) {
+  if (
+    !/^[0-9]+$/.test(raw) ||
+    !Number.isSafeInteger(difficulty) ||
+    difficulty < 1
+  ) {
     throw new Error(`difficulty must be a positive integer, got "${raw}"`);
   }
   return difficulty;
@@ -190,31 +245,46 @@ function parseDifficulty(argv: string[], env: string | undefined): number {
 /** Compiles `mainFile` into `outDir` (main.r1cs, main_js/main.wasm) with full linear simplification. */
 async function compile(mainFile: string, outDir: string): Promise<void> {
   const circom = path.join(NODE_MODULES, ".bin", "circom2");
-  // circom2 (WASI) only sees the working directory and its parents, so paths are relative to ROOT. --O2
-  // removes the linear constraints (550 of 1293 at difficulty 1), which keeps difficulty 1 at power 10.
+  // circom2 runs under WASI: it opens files only below its working directory (not through "..") and does
+  // not follow symbolic links. Hand it real paths below the real repository root.
+  const cwd = await realpath(ROOT);
+  const relative = async (file: string): Promise<string> => {
+    const rel = path.relative(cwd, await realpath(file)) || ".";
+    if (rel.startsWith("..") || path.isAbsolute(rel)) {
+      throw new Error(
+        `circom2 cannot read ${file}: it must really (not through a symbolic link) be inside ${cwd}`,
+      );
+    }
+    return rel;
+  };
+  const libraries = path.dirname(
+    await realpath(path.join(NODE_MODULES, "circomlib")),
+  );
   const args = [
-    path.relative(ROOT, mainFile),
-    "--r1cs",
-    "--wasm",
-    "--O2",
+    await relative(mainFile),
+    ...CIRCOM_FLAGS,
     "-o",
-    path.relative(ROOT, outDir),
+    await relative(outDir),
     "-l",
-    "node_modules",
+    await relative(libraries),
     "-l",
-    "circuits",
+    await relative(path.dirname(CIRCUIT_SOURCE)),
   ];
   try {
-    await run(circom, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    await run(circom, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`circom2 ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`, { cause: error });
+    throw new Error(
+      `circom2 ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`,
+      { cause: error },
+    );
   }
 }
 
 /** Reads the header section of a .r1cs file (iden3 binary format: "r1cs", version, sections). */
 function parseR1csHeader(bytes: Buffer): R1csHeader {
-  if (bytes.toString("latin1", 0, 4) !== "r1cs") throw new Error("not an r1cs file");
+  if (bytes.toString("latin1", 0, 4) !== "r1cs")
+    throw new Error("not an r1cs file");
   const nSections = bytes.readUInt32LE(8);
   let offset = 12;
   for (let i = 0; i < nSections; i++) {
@@ -246,7 +316,8 @@ function parseR1csHeader(bytes: Buffer): R1csHeader {
 function ptauPower(header: R1csHeader): number {
   const needed = header.nConstraints + header.nPubInputs + header.nOutputs;
   const power = Math.max(MIN_POWER, needed.toString(2).length);
-  if (power > MAX_POWER) throw new Error(`circuit needs 2^${power} > 2^${MAX_POWER} constraints`);
+  if (power > MAX_POWER)
+    throw new Error(`circuit needs 2^${power} > 2^${MAX_POWER} constraints`);
   return power;
 }
 
@@ -269,7 +340,9 @@ async function ensurePtau(power: number): Promise<string> {
     null,
     2,
   )}\n`;
-  const current = existsSync(stampFile) ? await readFile(stampFile, "utf8") : undefined;
+  const current = existsSync(stampFile)
+    ? await readFile(stampFile, "utf8")
+    : undefined;
   if (current === expected && existsSync(ptau)) {
     log(`ptau: reusing ${path.relative(ROOT, ptau)}`);
     return ptau;
@@ -285,7 +358,13 @@ async function ensurePtau(power: number): Promise<string> {
     return { value: undefined };
   });
   await step("ptau beacon", async () => {
-    await snarkjs.powersOfTau.beacon(fresh, beaconed, "ZKPool public beacon", PTAU_BEACON, BEACON_ITERATIONS_EXP);
+    await snarkjs.powersOfTau.beacon(
+      fresh,
+      beaconed,
+      "ZKPool public beacon",
+      PTAU_BEACON,
+      BEACON_ITERATIONS_EXP,
+    );
     await rm(fresh);
     return { value: undefined };
   });
@@ -294,14 +373,25 @@ async function ensurePtau(power: number): Promise<string> {
     await rm(beaconed);
     await rename(prepared, ptau);
     await writeFile(stampFile, expected);
-    return { value: undefined, detail: `${path.relative(ROOT, ptau)}, ${await sizeOf(ptau)}` };
+    return {
+      value: undefined,
+      detail: `${path.relative(ROOT, ptau)}, ${await sizeOf(ptau)}`,
+    };
   });
   return ptau;
 }
 
 /** snarkjs' Groth16 verifier for `zkeyFile`, renamed, pinned to the project's solc and marked generated. */
-async function renderVerifier(zkeyFile: string, difficulty: number): Promise<string> {
-  const templateFile = path.join(NODE_MODULES, "snarkjs", "templates", "verifier_groth16.sol.ejs");
+async function renderVerifier(
+  zkeyFile: string,
+  difficulty: number,
+): Promise<string> {
+  const templateFile = path.join(
+    NODE_MODULES,
+    "snarkjs",
+    "templates",
+    "verifier_groth16.sol.ejs",
+  );
   const rendered = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, {
     groth16: await readFile(templateFile, "utf8"),
   });
@@ -323,9 +413,17 @@ async function renderVerifier(zkeyFile: string, difficulty: number): Promise<str
   );
 }
 
-function replaceOnce(text: string, pattern: string | RegExp, replacement: string): string {
-  const index = typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
-  if (index < 0) throw new Error(`snarkjs verifier template changed: ${String(pattern)} not found`);
+function replaceOnce(
+  text: string,
+  pattern: string | RegExp,
+  replacement: string,
+): string {
+  const index =
+    typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
+  if (index < 0)
+    throw new Error(
+      `snarkjs verifier template changed: ${String(pattern)} not found`,
+    );
   return text.replace(pattern, replacement);
 }
 
@@ -343,16 +441,23 @@ async function writeStamp(file: string, stamp: Stamp): Promise<void> {
 }
 
 async function packageVersion(name: string): Promise<string> {
-  const manifest = JSON.parse(await readFile(path.join(NODE_MODULES, name, "package.json"), "utf8")) as {
+  const manifest = JSON.parse(
+    await readFile(path.join(NODE_MODULES, name, "package.json"), "utf8"),
+  ) as {
     version: string;
   };
   return manifest.version;
 }
 
-async function step<T>(name: string, body: () => Promise<{ value: T; detail?: string }>): Promise<T> {
+async function step<T>(
+  name: string,
+  body: () => Promise<{ value: T; detail?: string }>,
+): Promise<T> {
   const started = performance.now();
   const { value, detail } = await body();
-  log(`${name}: ${seconds(performance.now() - started)}${detail === undefined ? "" : ` (${detail})`}`);
+  log(
+    `${name}: ${seconds(performance.now() - started)}${detail === undefined ? "" : ` (${detail})`}`,
+  );
   return value;
 }
 
@@ -379,7 +484,9 @@ function log(line: string): void {
 
 main()
   .catch((error: unknown) => {
-    process.stderr.write(`circuits/setup.ts: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `circuits/setup.ts: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   })
   // ffjavascript's shared curve keeps worker threads alive; stop them so Node can exit by itself.

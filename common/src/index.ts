@@ -2,4 +2,5 @@
 export * from "./generated/abis";
 export * from "./protocol";
 export * from "./taiko";
+export * from "./format";
 export * from "./proof";

@@ -2,3 +2,4 @@
 export * from "./index";
 export * from "./paths";
 export * from "./deployment";
+export * from "./log";

@@ -45,10 +45,10 @@ export interface ProverOptions {
 
 /** A Groth16 proof in the order of `BlockProofVerifier.verifyProof(_pA, _pB, _pC, _pubSignals)`. */
 export interface SolidityProof {
-  a: readonly [bigint, bigint];
+  a: [bigint, bigint];
   /** G2 point with each coordinate as [c1, c0] (EIP-197 order), unlike snarkjs' [c0, c1]. */
-  b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
-  c: readonly [bigint, bigint];
+  b: [[bigint, bigint], [bigint, bigint]];
+  c: [bigint, bigint];
 }
 
 export interface InstanceProof {
@@ -73,7 +73,11 @@ const INSTANCE_PARAMETERS = [
 const EVIDENCE_PARAMETERS = [
   {
     type: "tuple",
-    components: [...INSTANCE_PARAMETERS, { name: "verifierId", type: "uint16" }, { name: "proof", type: "bytes" }],
+    components: [
+      ...INSTANCE_PARAMETERS,
+      { name: "verifierId", type: "uint16" },
+      { name: "proof", type: "bytes" },
+    ],
   },
 ] as const;
 
@@ -87,7 +91,8 @@ const PROOF_PARAMETERS = [
 const PROOF_BYTES = 8 * 32;
 
 /** BN254 base field modulus: proof coordinates must be below it (the EVM precompiles reject the rest). */
-const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const BN254_Q =
+  21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 const MASK_128 = (1n << 128n) - 1n;
 
@@ -112,7 +117,8 @@ export function instanceHash(e: BlockInstance): Hex {
 
 /** [high 128 bits, low 128 bits] of a 32-byte instance hash: the circuit's public inputs. */
 export function splitInstance(instance: Hex): [bigint, bigint] {
-  if (size(instance) !== 32) throw new Error(`instance must be 32 bytes, got ${size(instance)}`);
+  if (size(instance) !== 32)
+    throw new Error(`instance must be 32 bytes, got ${size(instance)}`);
   const value = hexToBigInt(instance);
   return [value >> 128n, value & MASK_128];
 }
@@ -123,7 +129,10 @@ export function encodeEvidence(e: BlockEvidence): Hex {
 }
 
 /** Proves knowledge of the block proof for `instance` with the circuit of the given difficulty. */
-export async function proveInstance(instance: Hex, opts?: ProverOptions): Promise<InstanceProof> {
+export async function proveInstance(
+  instance: Hex,
+  opts?: ProverOptions,
+): Promise<InstanceProof> {
   const [hi, lo] = splitInstance(instance);
   const artifacts = await loadArtifacts(opts);
   const { groth16 } = await loadSnarkjs();
@@ -136,23 +145,44 @@ export async function proveInstance(instance: Hex, opts?: ProverOptions): Promis
   const millis = performance.now() - started;
   const signals = publicSignals.map((signal) => BigInt(signal));
   if (signals.length !== 2 || signals[0] !== hi || signals[1] !== lo) {
-    throw new Error(`circuit at ${artifacts.dir} returned public signals [${signals.join(", ")}], expected [${hi}, ${lo}]`);
+    throw new Error(
+      `circuit at ${artifacts.dir} returned public signals [${signals.join(", ")}], expected [${hi}, ${lo}]`,
+    );
   }
-  return { proof: encodeProof(toSolidityProof(proof)), publicSignals: [hi, lo], millis };
+  return {
+    proof: encodeProof(toSolidityProof(proof)),
+    publicSignals: [hi, lo],
+    millis,
+  };
 }
 
 /** Decodes a proof from `proveInstance`; throws if it is not eight words of base-field elements. */
 export function decodeProof(proof: Hex): SolidityProof {
-  if (size(proof) !== PROOF_BYTES) throw new Error(`proof must be ${PROOF_BYTES} bytes, got ${size(proof)}`);
+  if (size(proof) !== PROOF_BYTES)
+    throw new Error(`proof must be ${PROOF_BYTES} bytes, got ${size(proof)}`);
   const [a, b, c] = decodeAbiParameters(PROOF_PARAMETERS, proof);
   for (const coordinate of [...a, ...b[0], ...b[1], ...c]) {
-    if (coordinate >= BN254_Q) throw new Error(`proof coordinate ${toHex(coordinate)} is not below the field modulus`);
+    if (coordinate >= BN254_Q)
+      throw new Error(
+        `proof coordinate ${toHex(coordinate)} is not below the field modulus`,
+      );
   }
-  return { a, b, c };
+  return {
+    a: [a[0], a[1]],
+    b: [
+      [b[0][0], b[0][1]],
+      [b[1][0], b[1][1]],
+    ],
+    c: [c[0], c[1]],
+  };
 }
 
 /** Checks `proof` against `instance` off-chain. False, never an exception, for a malformed proof. */
-export async function verifyInstanceProof(instance: Hex, proof: Hex, opts?: ProverOptions): Promise<boolean> {
+export async function verifyInstanceProof(
+  instance: Hex,
+  proof: Hex,
+  opts?: ProverOptions,
+): Promise<boolean> {
   const signals = splitInstance(instance);
   const { vk } = await loadArtifacts(opts);
   const { groth16 } = await loadSnarkjs();
@@ -219,7 +249,9 @@ interface Artifacts {
 /** Loaded once per directory; a failed load is forgotten so that a later call can retry. */
 const artifactCache = new Map<string, Promise<Artifacts>>();
 
-async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts> {
+async function loadArtifacts(
+  opts: ProverOptions | undefined,
+): Promise<Artifacts> {
   const [{ readFile }, path, { repoRoot }] = await Promise.all([
     import("node:fs/promises"),
     import("node:path"),
@@ -240,7 +272,12 @@ async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts
           readFile(path.join(dir, "block_proof.zkey")),
           readFile(path.join(dir, "verification_key.json"), "utf8"),
         ]);
-        return { dir, wasm, zkey, vk: JSON.parse(vk) as Groth16VerificationKey };
+        return {
+          dir,
+          wasm,
+          zkey,
+          vk: JSON.parse(vk) as Groth16VerificationKey,
+        };
       } catch (error) {
         throw new Error(
           `cannot load the block proof artifacts from ${dir}: run \`npm run circuits -- --difficulty ${difficulty}\``,
@@ -257,11 +294,13 @@ async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts
 function defaultDifficulty(): number {
   const raw = process.env.ZKPOOL_DIFFICULTY;
   if (raw === undefined || raw === "") return 1;
-  if (!/^[0-9]+$/.test(raw)) throw new Error(`ZKPOOL_DIFFICULTY must be a positive integer, got "${raw}"`);
+  if (!/^[0-9]+$/.test(raw))
+    throw new Error(
+      `ZKPOOL_DIFFICULTY must be a positive integer, got "${raw}"`,
+    );
   return Number(raw);
 }
 
 async function loadSnarkjs(): Promise<typeof import("snarkjs")> {
   return import("snarkjs");
 }
-

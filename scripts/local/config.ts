@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/**
+ * The local network's settings, from the environment (documented in .env.example). Read once, checked,
+ * and the only place that reads process.env for `npm start`.
+ */
+const schema = z.object({
+  RPC_HOST: z.string().default("127.0.0.1"),
+  RPC_PORT: z.coerce.number().int().min(1).max(65_535).default(8545),
+  /** Milliseconds between two proposals. */
+  BLOCK_INTERVAL_MS: z.coerce.number().int().min(100).default(3_000),
+  /** Competing solo provers staked in ProverPool. */
+  SOLO_PROVERS: z.coerce.number().int().min(1).max(16).default(4),
+  /** Share of its assigned blocks a solo prover lets go past the window (so slashing happens). */
+  LATE_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /** Circuit difficulty: proving work grows with it (see circuits/setup.ts). */
+  ZKPOOL_DIFFICULTY: z.coerce.number().int().min(1).default(1),
+  /** Stop by itself after this many blocks are verified (0: run until Ctrl-C). */
+  STOP_AFTER_VERIFIED: z.coerce.number().int().min(0).default(0),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+});
+
+export type LocalConfig = ReturnType<typeof loadLocalConfig>;
+
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid local network settings (see .env.example):\n${problems}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    rpcUrl: `http://${c.RPC_HOST}:${c.RPC_PORT}`,
+    pretty: c.LOG_FORMAT ? c.LOG_FORMAT === "pretty" : Boolean(process.stdout.isTTY),
+  };
+}
