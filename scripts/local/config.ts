@@ -24,7 +24,9 @@ const schema = z.object({
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;
 
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = schema.safeParse(env);
+  // An empty variable (as in a copied .env.example) means "use the default".
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid local network settings (see .env.example):\n${problems}`);

@@ -7,7 +7,7 @@ import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
 import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type BlockInstance } from "@zkpool/common/node";
-import type { TaikoFixture } from "../fixtures/taiko";
+import { proposeBlock, type L2Chain, type ProposedBlock, type TaikoFixture } from "../fixtures/taiko";
 
 // ───────────────────────────── proposing ─────────────────────────────
 
@@ -184,4 +184,20 @@ export function expectedSlash(f: TaikoFixture, staked: bigint, maxCapacity: bigi
 /** The open-block / late-proof bonus: rewardOpenMultiplierPct of the base reward (rounded down). */
 export function openReward(f: TaikoFixture, baseReward: bigint): bigint {
   return (baseReward * BigInt(f.params.taiko.rewardOpenMultiplierPct)) / 100n;
+}
+
+/** Proposes `count` blocks with the fixture's proposeBlock and follows each on `chain`, in order. */
+export async function proposeBlocks(
+  f: TaikoFixture,
+  chain: L2Chain,
+  count: number,
+  gasLimit?: number,
+): Promise<ProposedBlock[]> {
+  const blocks: ProposedBlock[] = [];
+  for (let i = 0; i < count; i++) {
+    const block = await proposeBlock(f, gasLimit);
+    chain.add(block);
+    blocks.push(block);
+  }
+  return blocks;
 }
