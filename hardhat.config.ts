@@ -37,7 +37,7 @@ const config: HardhatUserConfig = {
     settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: false },
   },
   networks: {
-    hardhat: { allowBlocksWithSameTimestamp: true },
+    hardhat: { allowBlocksWithSameTimestamp: true, accounts: { count: 48 } },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const provider = new JsonRpcProvider(node.url, undefined, { pollingInterval: 250 });
     const deployer = await provider.getSigner(0);
     const { deployment } = await deployTaiko(deployer, LOCAL_PROTOCOL, { genesisBlockHash: LOCAL_GENESIS_BLOCK_HASH });
-    const file = writeDeployment(deployment);
+    const file = writeDeployment(deployment, config.DEPLOYMENTS_DIR);
     log.info({ file, contracts: deployment.contracts }, "Taiko A4 deployed");
     provider.destroy();
 

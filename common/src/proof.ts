@@ -177,7 +177,10 @@ export function decodeProof(proof: Hex): SolidityProof {
   };
 }
 
-/** Checks `proof` against `instance` off-chain. False, never an exception, for a malformed proof. */
+/**
+ * Checks `proof` against `instance` off-chain. False, never an exception, for a malformed proof (a
+ * malformed instance, or missing artifacts, still throw).
+ */
 export async function verifyInstanceProof(
   instance: Hex,
   proof: Hex,
@@ -195,7 +198,7 @@ export async function verifyInstanceProof(
   try {
     return await groth16.verify(vk, signals, toSnarkjsProof(decoded));
   } catch {
-    // ffjavascript throws on some points that are not on the curve: that is a bad proof, not an error.
+    // The proof decoded, so anything snarkjs cannot make of it is a bad proof, not a failure here.
     return false;
   }
 }

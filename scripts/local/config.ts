@@ -17,6 +17,8 @@ const schema = z.object({
   ZKPOOL_DIFFICULTY: z.coerce.number().int().min(1).default(1),
   /** Stop by itself after this many blocks are verified (0: run until Ctrl-C). */
   STOP_AFTER_VERIFIED: z.coerce.number().int().min(0).default(0),
+  /** Where deployments/<chainId>.json is written (default: the repository's deployments/). */
+  DEPLOYMENTS_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
 });

@@ -62,6 +62,15 @@ const SOLO_PROFILES = [
 ];
 
 /**
+ * Whether a solo prover lets block `id` go past its window: a fixed, evenly spread share of block ids (the
+ * fractional parts of id × the golden ratio), so a run is reproducible.
+ */
+export function sitsOut(id: bigint, share: number): boolean {
+  const golden = 0.6180339887498949;
+  return (Number(id) * golden) % 1 < share;
+}
+
+/**
  * The Taiko A4 world on the local chain: a proposer proposing blocks with varied gas, competing solo provers
  * staked in ProverPool proving their assigned blocks with real proofs (a share of them late, so slashing
  * happens, and rescued by another prover for the 1.5× reward), a bot verifying blocks, and a narrator that
@@ -302,7 +311,7 @@ export class TaikoWorld {
       return;
     }
     const owner = this.provers.find((p) => p.account.address === block.assignedProver);
-    tracked.sittingOut = owner !== undefined && Math.random() < this.o.lateShare;
+    tracked.sittingOut = owner !== undefined && sitsOut(block.id, this.o.lateShare);
     log.info(
       `block ${block.id} proposed (gas limit ${block.meta.gasLimit}): assigned to ${this.name(block.assignedProver)} at ${block.rewardPerGas} per gas, window ${tracked.proofWindow} s` +
         (tracked.sittingOut ? `; ${owner?.name} will let it go late` : ""),

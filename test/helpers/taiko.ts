@@ -201,3 +201,11 @@ export async function proposeBlocks(
   }
   return blocks;
 }
+
+/** `hex` with the byte at `index` inverted. */
+export function flipByte(hex: string, index: number): string {
+  const bytes = ethers.getBytesCopy(hex);
+  if (index < 0 || index >= bytes.length) throw new Error(`byte ${index} is outside ${bytes.length} bytes`);
+  bytes[index] = bytes[index]! ^ 0xff;
+  return ethers.hexlify(bytes);
+}
