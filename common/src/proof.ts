@@ -73,11 +73,7 @@ const INSTANCE_PARAMETERS = [
 const EVIDENCE_PARAMETERS = [
   {
     type: "tuple",
-    components: [
-      ...INSTANCE_PARAMETERS,
-      { name: "verifierId", type: "uint16" },
-      { name: "proof", type: "bytes" },
-    ],
+    components: [...INSTANCE_PARAMETERS, { name: "verifierId", type: "uint16" }, { name: "proof", type: "bytes" }],
   },
 ] as const;
 
@@ -91,8 +87,7 @@ const PROOF_PARAMETERS = [
 const PROOF_BYTES = 8 * 32;
 
 /** BN254 base field modulus: proof coordinates must be below it (the EVM precompiles reject the rest). */
-const BN254_Q =
-  21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 const MASK_128 = (1n << 128n) - 1n;
 
@@ -117,8 +112,7 @@ export function instanceHash(e: BlockInstance): Hex {
 
 /** [high 128 bits, low 128 bits] of a 32-byte instance hash: the circuit's public inputs. */
 export function splitInstance(instance: Hex): [bigint, bigint] {
-  if (size(instance) !== 32)
-    throw new Error(`instance must be 32 bytes, got ${size(instance)}`);
+  if (size(instance) !== 32) throw new Error(`instance must be 32 bytes, got ${size(instance)}`);
   const value = hexToBigInt(instance);
   return [value >> 128n, value & MASK_128];
 }
@@ -129,10 +123,7 @@ export function encodeEvidence(e: BlockEvidence): Hex {
 }
 
 /** Proves knowledge of the block proof for `instance` with the circuit of the given difficulty. */
-export async function proveInstance(
-  instance: Hex,
-  opts?: ProverOptions,
-): Promise<InstanceProof> {
+export async function proveInstance(instance: Hex, opts?: ProverOptions): Promise<InstanceProof> {
   const [hi, lo] = splitInstance(instance);
   const artifacts = await loadArtifacts(opts);
   const { groth16 } = await loadSnarkjs();
@@ -158,14 +149,10 @@ export async function proveInstance(
 
 /** Decodes a proof from `proveInstance`; throws if it is not eight words of base-field elements. */
 export function decodeProof(proof: Hex): SolidityProof {
-  if (size(proof) !== PROOF_BYTES)
-    throw new Error(`proof must be ${PROOF_BYTES} bytes, got ${size(proof)}`);
+  if (size(proof) !== PROOF_BYTES) throw new Error(`proof must be ${PROOF_BYTES} bytes, got ${size(proof)}`);
   const [a, b, c] = decodeAbiParameters(PROOF_PARAMETERS, proof);
   for (const coordinate of [...a, ...b[0], ...b[1], ...c]) {
-    if (coordinate >= BN254_Q)
-      throw new Error(
-        `proof coordinate ${toHex(coordinate)} is not below the field modulus`,
-      );
+    if (coordinate >= BN254_Q) throw new Error(`proof coordinate ${toHex(coordinate)} is not below the field modulus`);
   }
   return {
     a: [a[0], a[1]],
@@ -181,11 +168,7 @@ export function decodeProof(proof: Hex): SolidityProof {
  * Checks `proof` against `instance` off-chain. False, never an exception, for a malformed proof (a
  * malformed instance, or missing artifacts, still throw).
  */
-export async function verifyInstanceProof(
-  instance: Hex,
-  proof: Hex,
-  opts?: ProverOptions,
-): Promise<boolean> {
+export async function verifyInstanceProof(instance: Hex, proof: Hex, opts?: ProverOptions): Promise<boolean> {
   const signals = splitInstance(instance);
   const { vk } = await loadArtifacts(opts);
   const { groth16 } = await loadSnarkjs();
@@ -252,9 +235,7 @@ interface Artifacts {
 /** Loaded once per directory; a failed load is forgotten so that a later call can retry. */
 const artifactCache = new Map<string, Promise<Artifacts>>();
 
-async function loadArtifacts(
-  opts: ProverOptions | undefined,
-): Promise<Artifacts> {
+async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts> {
   const [{ readFile }, path, { repoRoot }] = await Promise.all([
     import("node:fs/promises"),
     import("node:path"),
@@ -297,10 +278,7 @@ async function loadArtifacts(
 function defaultDifficulty(): number {
   const raw = process.env.ZKPOOL_DIFFICULTY;
   if (raw === undefined || raw === "") return 1;
-  if (!/^[0-9]+$/.test(raw))
-    throw new Error(
-      `ZKPOOL_DIFFICULTY must be a positive integer, got "${raw}"`,
-    );
+  if (!/^[0-9]+$/.test(raw)) throw new Error(`ZKPOOL_DIFFICULTY must be a positive integer, got "${raw}"`);
   return Number(raw);
 }
 
