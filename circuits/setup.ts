@@ -19,15 +19,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import {
-  mkdir,
-  readFile,
-  realpath,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from "node:fs/promises";
+import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import * as snarkjs from "snarkjs";
@@ -36,12 +28,7 @@ const ROOT = path.resolve(__dirname, "..");
 const CIRCUIT_SOURCE = path.join(ROOT, "circuits", "block_proof.circom");
 const BUILD_DIR = path.join(ROOT, "build");
 const PTAU_DIR = path.join(BUILD_DIR, "ptau");
-const VERIFIER_SOL = path.join(
-  ROOT,
-  "contracts",
-  "generated",
-  "BlockProofVerifier.sol",
-);
+const VERIFIER_SOL = path.join(ROOT, "contracts", "generated", "BlockProofVerifier.sol");
 const NODE_MODULES = path.join(ROOT, "node_modules");
 
 /** --O2 removes the linear constraints (550 of 1293 at difficulty 1): difficulty 1 fits power 10. */
@@ -53,12 +40,8 @@ const MAX_POWER = 28;
 
 // Public, fixed beacons: sha256 of a label, iterated 2^BEACON_ITERATIONS_EXP times by snarkjs.
 const BEACON_ITERATIONS_EXP = 10;
-const PTAU_BEACON = sha256Hex(
-  "ZKPool block proof: powers of tau beacon (public, not a trusted setup)",
-);
-const ZKEY_BEACON = sha256Hex(
-  "ZKPool block proof: Groth16 phase 2 beacon (public, not a trusted setup)",
-);
+const PTAU_BEACON = sha256Hex("ZKPool block proof: powers of tau beacon (public, not a trusted setup)");
+const ZKEY_BEACON = sha256Hex("ZKPool block proof: Groth16 phase 2 beacon (public, not a trusted setup)");
 
 const SOLIDITY_PRAGMA = "pragma solidity 0.8.28;";
 const VERIFIER_CONTRACT = "BlockProofVerifier";
@@ -86,10 +69,7 @@ interface R1csHeader {
 const run = promisify(execFile);
 
 async function main(): Promise<void> {
-  const difficulty = parseDifficulty(
-    process.argv.slice(2),
-    process.env.ZKPOOL_DIFFICULTY,
-  );
+  const difficulty = parseDifficulty(process.argv.slice(2), process.env.ZKPOOL_DIFFICULTY);
   const dir = path.join(BUILD_DIR, "circuits", `d${difficulty}`);
   const files = {
     main: path.join(dir, "main.circom"),
@@ -100,9 +80,7 @@ async function main(): Promise<void> {
     stamp: path.join(dir, "stamp.json"),
   };
   const started = performance.now();
-  log(
-    `block proof setup: difficulty ${difficulty} -> ${path.relative(ROOT, dir)}`,
-  );
+  log(`block proof setup: difficulty ${difficulty} -> ${path.relative(ROOT, dir)}`);
   await mkdir(dir, { recursive: true });
 
   // 1. compile
@@ -123,11 +101,7 @@ async function main(): Promise<void> {
     }),
   );
   let stamp = await readStamp(files.stamp);
-  if (
-    stamp?.difficulty === difficulty &&
-    stamp.compileKey === compileKey &&
-    allExist(files.r1cs, files.wasm)
-  ) {
+  if (stamp?.difficulty === difficulty && stamp.compileKey === compileKey && allExist(files.r1cs, files.wasm)) {
     log(`compile: up to date (${stamp.constraints} constraints)`);
   } else {
     stamp = await step("compile", async () => {
@@ -169,18 +143,15 @@ async function main(): Promise<void> {
   } else {
     const current = stamp;
     stamp = await step("zkey", async () => {
-      const initial = `${files.zkey}.0000`;
-      const beaconed = `${files.zkey}.tmp`;
-      await snarkjs.zKey.newZKey(files.r1cs, ptau, initial);
-      await snarkjs.zKey.beacon(
-        initial,
-        beaconed,
-        "ZKPool public beacon",
-        ZKEY_BEACON,
-        BEACON_ITERATIONS_EXP,
-      );
-      await rm(initial);
-      await rename(beaconed, files.zkey);
+      const initial = `${files.zkey}.0000.${process.pid}.tmp`;
+      const beaconed = `${files.zkey}.${process.pid}.tmp`;
+      try {
+        await snarkjs.zKey.newZKey(files.r1cs, ptau, initial);
+        await snarkjs.zKey.beacon(initial, beaconed, "ZKPool public beacon", ZKEY_BEACON, BEACON_ITERATIONS_EXP);
+        await rename(beaconed, files.zkey);
+      } finally {
+        await removeAll(initial, beaconed);
+      }
       const vk = await snarkjs.zKey.exportVerificationKey(files.zkey);
       await writeFile(files.vk, `${JSON.stringify(vk, null, 2)}\n`);
       const next: Stamp = { ...current, setupKey, verifierSha256: undefined };
@@ -193,23 +164,20 @@ async function main(): Promise<void> {
   }
 
   // 4. Solidity verifier (one file for the difficulty built last)
-  const onDisk = existsSync(VERIFIER_SOL)
-    ? await readFile(VERIFIER_SOL, "utf8")
-    : undefined;
+  const onDisk = existsSync(VERIFIER_SOL) ? await readFile(VERIFIER_SOL, "utf8") : undefined;
   if (onDisk !== undefined && stamp.verifierSha256 === sha256Hex(onDisk)) {
     log(`verifier: up to date (${path.relative(ROOT, VERIFIER_SOL)})`);
   } else {
     const current = stamp;
-    stamp = await step("verifier", async () => {
+    await step("verifier", async () => {
       const source = await renderVerifier(files.zkey, difficulty);
       if (source !== onDisk) {
         await mkdir(path.dirname(VERIFIER_SOL), { recursive: true });
         await writeFile(VERIFIER_SOL, source);
       }
-      const next: Stamp = { ...current, verifierSha256: sha256Hex(source) };
-      await writeStamp(files.stamp, next);
+      await writeStamp(files.stamp, { ...current, verifierSha256: sha256Hex(source) });
       return {
-        value: next,
+        value: undefined,
         detail: `${source === onDisk ? "unchanged" : "wrote"} ${path.relative(ROOT, VERIFIER_SOL)}`,
       };
     });
@@ -223,20 +191,12 @@ function parseDifficulty(argv: string[], env: string | undefined): number {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--difficulty") raw = argv[++i];
-    else if (arg?.startsWith("--difficulty="))
-      raw = arg.slice("--difficulty=".length);
-    else
-      throw new Error(
-        `unknown argument ${arg}; usage: tsx circuits/setup.ts [--difficulty N]`,
-      );
+    else if (arg?.startsWith("--difficulty=")) raw = arg.slice("--difficulty=".length);
+    else throw new Error(`unknown argument ${arg}; usage: tsx circuits/setup.ts [--difficulty N]`);
   }
   if (raw === undefined || raw === "") return 1;
   const difficulty = Number(raw);
-  if (
-    !/^[0-9]+$/.test(raw) ||
-    !Number.isSafeInteger(difficulty) ||
-    difficulty < 1
-  ) {
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(difficulty) || difficulty < 1) {
     throw new Error(`difficulty must be a positive integer, got "${raw}"`);
   }
   return difficulty;
@@ -251,15 +211,11 @@ async function compile(mainFile: string, outDir: string): Promise<void> {
   const relative = async (file: string): Promise<string> => {
     const rel = path.relative(cwd, await realpath(file)) || ".";
     if (rel.startsWith("..") || path.isAbsolute(rel)) {
-      throw new Error(
-        `circom2 cannot read ${file}: it must really (not through a symbolic link) be inside ${cwd}`,
-      );
+      throw new Error(`circom2 cannot read ${file}: it must really (not through a symbolic link) be inside ${cwd}`);
     }
     return rel;
   };
-  const libraries = path.dirname(
-    await realpath(path.join(NODE_MODULES, "circomlib")),
-  );
+  const libraries = path.dirname(await realpath(path.join(NODE_MODULES, "circomlib")));
   const args = [
     await relative(mainFile),
     ...CIRCOM_FLAGS,
@@ -274,17 +230,13 @@ async function compile(mainFile: string, outDir: string): Promise<void> {
     await run(circom, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(
-      `circom2 ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`,
-      { cause: error },
-    );
+    throw new Error(`circom2 ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`, { cause: error });
   }
 }
 
 /** Reads the header section of a .r1cs file (iden3 binary format: "r1cs", version, sections). */
 function parseR1csHeader(bytes: Buffer): R1csHeader {
-  if (bytes.toString("latin1", 0, 4) !== "r1cs")
-    throw new Error("not an r1cs file");
+  if (bytes.toString("latin1", 0, 4) !== "r1cs") throw new Error("not an r1cs file");
   const nSections = bytes.readUInt32LE(8);
   let offset = 12;
   for (let i = 0; i < nSections; i++) {
@@ -316,8 +268,7 @@ function parseR1csHeader(bytes: Buffer): R1csHeader {
 function ptauPower(header: R1csHeader): number {
   const needed = header.nConstraints + header.nPubInputs + header.nOutputs;
   const power = Math.max(MIN_POWER, needed.toString(2).length);
-  if (power > MAX_POWER)
-    throw new Error(`circuit needs 2^${power} > 2^${MAX_POWER} constraints`);
+  if (power > MAX_POWER) throw new Error(`circuit needs 2^${power} > 2^${MAX_POWER} constraints`);
   return power;
 }
 
@@ -340,58 +291,45 @@ async function ensurePtau(power: number): Promise<string> {
     null,
     2,
   )}\n`;
-  const current = existsSync(stampFile)
-    ? await readFile(stampFile, "utf8")
-    : undefined;
+  const current = existsSync(stampFile) ? await readFile(stampFile, "utf8") : undefined;
   if (current === expected && existsSync(ptau)) {
     log(`ptau: reusing ${path.relative(ROOT, ptau)}`);
     return ptau;
   }
   await mkdir(PTAU_DIR, { recursive: true });
   await rm(stampFile, { force: true });
-  const fresh = path.join(PTAU_DIR, `pot${power}_0000.ptau`);
-  const beaconed = path.join(PTAU_DIR, `pot${power}_beacon.ptau`);
-  const prepared = `${ptau}.tmp`;
-  await step(`ptau new (power ${power})`, async () => {
-    const curve = await snarkjs.curves.getCurveFromName("bn128");
-    await snarkjs.powersOfTau.newAccumulator(curve, power, fresh);
-    return { value: undefined };
-  });
-  await step("ptau beacon", async () => {
-    await snarkjs.powersOfTau.beacon(
-      fresh,
-      beaconed,
-      "ZKPool public beacon",
-      PTAU_BEACON,
-      BEACON_ITERATIONS_EXP,
-    );
-    await rm(fresh);
-    return { value: undefined };
-  });
-  await step("ptau prepare phase2", async () => {
-    await snarkjs.powersOfTau.preparePhase2(beaconed, prepared);
-    await rm(beaconed);
-    await rename(prepared, ptau);
-    await writeFile(stampFile, expected);
-    return {
-      value: undefined,
-      detail: `${path.relative(ROOT, ptau)}, ${await sizeOf(ptau)}`,
-    };
-  });
+  // Intermediate files carry the process id so that two concurrent runs cannot clobber each other's.
+  const fresh = path.join(PTAU_DIR, `pot${power}_0000.${process.pid}.tmp`);
+  const beaconed = path.join(PTAU_DIR, `pot${power}_beacon.${process.pid}.tmp`);
+  const prepared = path.join(PTAU_DIR, `pot${power}.${process.pid}.tmp`);
+  try {
+    await step(`ptau new (power ${power})`, async () => {
+      const curve = await snarkjs.curves.getCurveFromName("bn128");
+      await snarkjs.powersOfTau.newAccumulator(curve, power, fresh);
+      return { value: undefined };
+    });
+    await step("ptau beacon", async () => {
+      await snarkjs.powersOfTau.beacon(fresh, beaconed, "ZKPool public beacon", PTAU_BEACON, BEACON_ITERATIONS_EXP);
+      return { value: undefined };
+    });
+    await step("ptau prepare phase2", async () => {
+      await snarkjs.powersOfTau.preparePhase2(beaconed, prepared);
+      await rename(prepared, ptau);
+      await writeFile(stampFile, expected);
+      return {
+        value: undefined,
+        detail: `${path.relative(ROOT, ptau)}, ${await sizeOf(ptau)}`,
+      };
+    });
+  } finally {
+    await removeAll(fresh, beaconed, prepared);
+  }
   return ptau;
 }
 
 /** snarkjs' Groth16 verifier for `zkeyFile`, renamed, pinned to the project's solc and marked generated. */
-async function renderVerifier(
-  zkeyFile: string,
-  difficulty: number,
-): Promise<string> {
-  const templateFile = path.join(
-    NODE_MODULES,
-    "snarkjs",
-    "templates",
-    "verifier_groth16.sol.ejs",
-  );
+async function renderVerifier(zkeyFile: string, difficulty: number): Promise<string> {
+  const templateFile = path.join(NODE_MODULES, "snarkjs", "templates", "verifier_groth16.sol.ejs");
   const rendered = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, {
     groth16: await readFile(templateFile, "utf8"),
   });
@@ -413,17 +351,9 @@ async function renderVerifier(
   );
 }
 
-function replaceOnce(
-  text: string,
-  pattern: string | RegExp,
-  replacement: string,
-): string {
-  const index =
-    typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
-  if (index < 0)
-    throw new Error(
-      `snarkjs verifier template changed: ${String(pattern)} not found`,
-    );
+function replaceOnce(text: string, pattern: string | RegExp, replacement: string): string {
+  const index = typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
+  if (index < 0) throw new Error(`snarkjs verifier template changed: ${String(pattern)} not found`);
   return text.replace(pattern, replacement);
 }
 
@@ -441,24 +371,21 @@ async function writeStamp(file: string, stamp: Stamp): Promise<void> {
 }
 
 async function packageVersion(name: string): Promise<string> {
-  const manifest = JSON.parse(
-    await readFile(path.join(NODE_MODULES, name, "package.json"), "utf8"),
-  ) as {
+  const manifest = JSON.parse(await readFile(path.join(NODE_MODULES, name, "package.json"), "utf8")) as {
     version: string;
   };
   return manifest.version;
 }
 
-async function step<T>(
-  name: string,
-  body: () => Promise<{ value: T; detail?: string }>,
-): Promise<T> {
+async function step<T>(name: string, body: () => Promise<{ value: T; detail?: string }>): Promise<T> {
   const started = performance.now();
   const { value, detail } = await body();
-  log(
-    `${name}: ${seconds(performance.now() - started)}${detail === undefined ? "" : ` (${detail})`}`,
-  );
+  log(`${name}: ${seconds(performance.now() - started)}${detail === undefined ? "" : ` (${detail})`}`);
   return value;
+}
+
+async function removeAll(...files: string[]): Promise<void> {
+  await Promise.all(files.map((file) => rm(file, { force: true })));
 }
 
 function allExist(...files: string[]): boolean {

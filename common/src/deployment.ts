@@ -5,6 +5,8 @@ import { repoRoot } from "./paths";
 
 /** The contracts every deployment file names. */
 export const DEPLOYED_CONTRACTS = ["TaikoToken", "ProverPool", "TaikoL1", "BlockProofVerifier"] as const;
+/** Deployed once ZKPool is on the network (every deployment `npm start` writes has it). */
+export const POOL_CONTRACTS = ["ZKPool"] as const;
 export type DeployedContract = (typeof DEPLOYED_CONTRACTS)[number];
 
 export interface DeployedAt {

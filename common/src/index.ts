@@ -3,4 +3,5 @@ export * from "./generated/abis";
 export * from "./protocol";
 export * from "./taiko";
 export * from "./format";
+export * from "./zkpool";
 export * from "./proof";

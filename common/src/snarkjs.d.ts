@@ -36,8 +36,7 @@ declare module "snarkjs" {
   }
 
   export interface CircuitSignals {
-    [signal: string]:
-      string | bigint | number | CircuitSignals | (string | bigint | number)[];
+    [signal: string]: string | bigint | number | CircuitSignals | (string | bigint | number)[];
   }
 
   /** An ffjavascript curve; `terminate` stops its worker threads. */
@@ -64,12 +63,7 @@ declare module "snarkjs" {
   };
 
   export const powersOfTau: {
-    newAccumulator(
-      curve: Curve,
-      power: number,
-      fileName: string,
-      logger?: Logger,
-    ): Promise<unknown>;
+    newAccumulator(curve: Curve, power: number, fileName: string, logger?: Logger): Promise<unknown>;
     beacon(
       oldPtau: string,
       newPtau: string,
@@ -78,20 +72,11 @@ declare module "snarkjs" {
       numIterationsExp: number,
       logger?: Logger,
     ): Promise<unknown>;
-    preparePhase2(
-      oldPtau: string,
-      newPtau: string,
-      logger?: Logger,
-    ): Promise<unknown>;
+    preparePhase2(oldPtau: string, newPtau: string, logger?: Logger): Promise<unknown>;
   };
 
   export const zKey: {
-    newZKey(
-      r1cs: string,
-      ptau: string,
-      zkey: string,
-      logger?: Logger,
-    ): Promise<unknown>;
+    newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;
     beacon(
       oldZkey: string,
       newZkey: string,
@@ -100,22 +85,12 @@ declare module "snarkjs" {
       numIterationsExp: number,
       logger?: Logger,
     ): Promise<unknown>;
-    exportVerificationKey(
-      zkey: FileInput,
-      logger?: Logger,
-    ): Promise<Groth16VerificationKey>;
-    exportSolidityVerifier(
-      zkey: FileInput,
-      templates: { groth16: string },
-      logger?: Logger,
-    ): Promise<string>;
+    exportVerificationKey(zkey: FileInput, logger?: Logger): Promise<Groth16VerificationKey>;
+    exportSolidityVerifier(zkey: FileInput, templates: { groth16: string }, logger?: Logger): Promise<string>;
   };
 
   export const curves: {
-    getCurveFromName(
-      name: string,
-      options?: { singleThread?: boolean },
-    ): Promise<Curve>;
+    getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<Curve>;
   };
 }
 

@@ -8,6 +8,7 @@ const EXPORTED = {
   ProverPool: "proverPoolAbi",
   TaikoL1: "taikoL1Abi",
   BlockProofVerifier: "blockProofVerifierAbi",
+  ZKPool: "zkPoolAbi",
 } as const;
 
 export const ABI_FILE = path.join(__dirname, "..", "..", "common", "src", "generated", "abis.ts");

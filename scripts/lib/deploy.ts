@@ -1,6 +1,8 @@
 import type { ContractTransactionResponse, Signer } from "ethers";
-import type { Deployment, ProtocolParams } from "@zkpool/common/node";
+import type { Deployment, PoolParams, ProtocolParams } from "@zkpool/common/node";
 import {
+  ZKPool__factory,
+  type ZKPool,
   BlockProofVerifier__factory,
   ProverPool__factory,
   TaikoL1__factory,
@@ -68,4 +70,36 @@ export async function deployTaiko(
     },
   };
   return { token, proverPool, taikoL1, verifier, deployment };
+}
+
+/**
+ * Deploys ZKPool on a Taiko deployment, owned by `owner`, and adds it to the deployment file's view. The pool
+ * starts with no roles but its owner's: the caller sets relayers and pausers, funds and stakes it.
+ */
+export async function deployZKPool(
+  owner: Signer,
+  taiko: Pick<TaikoDeployment, "token" | "taikoL1" | "proverPool" | "deployment">,
+  params: PoolParams,
+  options: { treasury?: string } = {},
+): Promise<{ pool: ZKPool; deployment: Deployment }> {
+  const ownerAddress = await owner.getAddress();
+  const pool = await new ZKPool__factory(owner).deploy(
+    ownerAddress,
+    await taiko.token.getAddress(),
+    await taiko.taikoL1.getAddress(),
+    await taiko.proverPool.getAddress(),
+    options.treasury ?? ownerAddress,
+    params.epochLength,
+    params.feeChangeDelay,
+  );
+  const startBlock = await mined(pool.deploymentTransaction());
+  await mined(await pool.setCapacityBounds(params.minCapacity, params.maxCapacity));
+  const deployment: Deployment = {
+    ...taiko.deployment,
+    contracts: {
+      ...taiko.deployment.contracts,
+      ZKPool: { address: (await pool.getAddress()) as `0x${string}`, startBlock },
+    },
+  };
+  return { pool, deployment };
 }

@@ -5,14 +5,7 @@
 import { expect } from "chai";
 import { AbiCoder, keccak256 as ethersKeccak256 } from "ethers";
 import hre from "hardhat";
-import {
-  type Address,
-  type Hex,
-  getAddress,
-  keccak256,
-  size,
-  stringToHex,
-} from "viem";
+import { type Address, type Hex, getAddress, keccak256, size, stringToHex } from "viem";
 import {
   type BlockEvidence,
   type BlockInstance,
@@ -26,18 +19,8 @@ import {
   verifyInstanceProof,
 } from "../../common/src/proof";
 
-const INSTANCE_TYPES = [
-  "bytes32",
-  "bytes32",
-  "bytes32",
-  "bytes32",
-  "bytes32",
-  "address",
-  "uint32",
-  "uint32",
-];
-const EVIDENCE_TYPE =
-  "tuple(bytes32,bytes32,bytes32,bytes32,bytes32,address,uint32,uint32,uint16,bytes)";
+const INSTANCE_TYPES = ["bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "address", "uint32", "uint32"];
+const EVIDENCE_TYPE = "tuple(bytes32,bytes32,bytes32,bytes32,bytes32,address,uint32,uint32,uint16,bytes)";
 
 /** The instance hash computed the way Solidity does, with ethers instead of viem. */
 function ethersInstanceHash(e: BlockInstance): string {
@@ -59,10 +42,7 @@ function bytes32(label: string): Hex {
   return keccak256(stringToHex(label));
 }
 
-function instanceFor(
-  prover: Address,
-  overrides: Partial<BlockInstance> = {},
-): BlockInstance {
+function instanceFor(prover: Address, overrides: Partial<BlockInstance> = {}): BlockInstance {
   return {
     metaHash: bytes32("meta 7"),
     parentHash: bytes32("block 6"),
@@ -80,10 +60,7 @@ function instanceFor(
 function flipBit(hex: Hex, byteIndex: number, bit: number): Hex {
   const bytes = Buffer.from(hex.slice(2), "hex");
   const byte = bytes[byteIndex];
-  if (byte === undefined)
-    throw new Error(
-      `byte ${byteIndex} is outside the ${bytes.length}-byte value`,
-    );
+  if (byte === undefined) throw new Error(`byte ${byteIndex} is outside the ${bytes.length}-byte value`);
   bytes[byteIndex] = byte ^ (1 << bit);
   return `0x${bytes.toString("hex")}`;
 }
@@ -97,8 +74,7 @@ describe("block proof", function () {
 
   before(async function () {
     const [signerA, signerB] = await hre.ethers.getSigners();
-    if (!signerA || !signerB)
-      throw new Error("the Hardhat network has fewer than two accounts");
+    if (!signerA || !signerB) throw new Error("the Hardhat network has fewer than two accounts");
     proverA = getAddress(signerA.address);
     proverB = getAddress(signerB.address);
     instanceA = instanceHash(instanceFor(proverA));
@@ -117,11 +93,7 @@ describe("block proof", function () {
         gasUsed: 2 ** 32 - 1,
         graffiti: `0x${"ff".repeat(32)}`,
       });
-      for (const instance of [
-        instanceFor(proverA),
-        instanceFor(proverB),
-        extremes,
-      ]) {
+      for (const instance of [instanceFor(proverA), instanceFor(proverB), extremes]) {
         expect(instanceHash(instance)).to.equal(ethersInstanceHash(instance));
       }
     });
@@ -131,9 +103,7 @@ describe("block proof", function () {
     });
 
     it("rejects a gas value that is not a uint32", function () {
-      expect(() =>
-        instanceHash(instanceFor(proverA, { gasUsed: 2 ** 32 })),
-      ).to.throw();
+      expect(() => instanceHash(instanceFor(proverA, { gasUsed: 2 ** 32 }))).to.throw();
     });
   });
 
@@ -142,9 +112,7 @@ describe("block proof", function () {
       const [hi, lo] = splitInstance(instanceA);
       expect(hi < 1n << 128n && lo < 1n << 128n).to.equal(true);
       expect((hi << 128n) | lo).to.equal(BigInt(instanceA));
-      expect(
-        splitInstance(`0x${"00".repeat(15)}01${"00".repeat(15)}02`),
-      ).to.deep.equal([1n, 2n]);
+      expect(splitInstance(`0x${"00".repeat(15)}01${"00".repeat(15)}02`)).to.deep.equal([1n, 2n]);
     });
 
     it("rejects a value that is not 32 bytes", function () {
@@ -192,60 +160,37 @@ describe("block proof", function () {
     });
 
     it("rejects the proof for a different instance", async function () {
-      expect(
-        await verifyInstanceProof(flipBit(instanceA, 31, 0), proofA.proof),
-      ).to.equal(false);
-      expect(
-        await verifyInstanceProof(
-          instanceHash(instanceFor(proverA, { gasUsed: 1 })),
-          proofA.proof,
-        ),
-      ).to.equal(false);
+      expect(await verifyInstanceProof(flipBit(instanceA, 31, 0), proofA.proof)).to.equal(false);
+      expect(await verifyInstanceProof(instanceHash(instanceFor(proverA, { gasUsed: 1 })), proofA.proof)).to.equal(
+        false,
+      );
     });
 
     it("rejects the proof made for another prover's instance", async function () {
-      expect(await verifyInstanceProof(instanceB, proofA.proof)).to.equal(
-        false,
-      );
+      expect(await verifyInstanceProof(instanceB, proofA.proof)).to.equal(false);
       const proofB = await proveInstance(instanceB);
       expect(await verifyInstanceProof(instanceB, proofB.proof)).to.equal(true);
-      expect(await verifyInstanceProof(instanceA, proofB.proof)).to.equal(
-        false,
-      );
+      expect(await verifyInstanceProof(instanceA, proofB.proof)).to.equal(false);
     });
 
     it("rejects the proof with any one coordinate's low bit flipped", async function () {
       for (let word = 0; word < 8; word++) {
         const tampered = flipBit(proofA.proof, word * 32 + 31, 0);
-        expect(
-          await verifyInstanceProof(instanceA, tampered),
-          `word ${word}`,
-        ).to.equal(false);
+        expect(await verifyInstanceProof(instanceA, tampered), `word ${word}`).to.equal(false);
       }
     });
 
     it("returns false, without throwing, for malformed proofs", async function () {
       // A coordinate pushed above the field modulus, a truncated proof, an empty one.
-      expect(
-        await verifyInstanceProof(instanceA, flipBit(proofA.proof, 0, 7)),
-      ).to.equal(false);
-      expect(
-        await verifyInstanceProof(
-          instanceA,
-          `0x${proofA.proof.slice(2, 2 + 2 * 224)}`,
-        ),
-      ).to.equal(false);
+      expect(await verifyInstanceProof(instanceA, flipBit(proofA.proof, 0, 7))).to.equal(false);
+      expect(await verifyInstanceProof(instanceA, `0x${proofA.proof.slice(2, 2 + 2 * 224)}`)).to.equal(false);
       expect(await verifyInstanceProof(instanceA, "0x")).to.equal(false);
-      expect(
-        await verifyInstanceProof(instanceA, `0x${"00".repeat(256)}`),
-      ).to.equal(false);
+      expect(await verifyInstanceProof(instanceA, `0x${"00".repeat(256)}`)).to.equal(false);
     });
 
     it("decodeProof throws on a malformed proof", function () {
       expect(() => decodeProof("0x1234")).to.throw(/256 bytes/);
-      expect(() => decodeProof(flipBit(proofA.proof, 0, 7))).to.throw(
-        /field modulus/,
-      );
+      expect(() => decodeProof(flipBit(proofA.proof, 0, 7))).to.throw(/field modulus/);
     });
   });
 
@@ -259,27 +204,17 @@ describe("block proof", function () {
       const { a, b, c } = decodeProof(proofA.proof);
       const signals = splitInstance(instanceA);
       expect(await verifier.verifyProof(a, b, c, signals)).to.equal(true);
-      expect(
-        await verifier.verifyProof.estimateGas(a, b, c, signals),
-      ).to.be.lessThan(300_000n);
+      expect(await verifier.verifyProof.estimateGas(a, b, c, signals)).to.be.lessThan(300_000n);
     });
 
     it("rejects a tampered instance and a tampered proof", async function () {
       const verifier = await deployVerifier();
       const { a, b, c } = decodeProof(proofA.proof);
       const [hi, lo] = splitInstance(instanceA);
-      expect(await verifier.verifyProof(a, b, c, [hi, lo ^ 1n])).to.equal(
-        false,
-      );
-      expect(
-        await verifier.verifyProof(a, b, c, splitInstance(instanceB)),
-      ).to.equal(false);
-      expect(
-        await verifier.verifyProof([a[0], a[1] ^ 1n], b, c, [hi, lo]),
-      ).to.equal(false);
-      expect(await verifier.verifyProof(a, [b[1], b[0]], c, [hi, lo])).to.equal(
-        false,
-      );
+      expect(await verifier.verifyProof(a, b, c, [hi, lo ^ 1n])).to.equal(false);
+      expect(await verifier.verifyProof(a, b, c, splitInstance(instanceB))).to.equal(false);
+      expect(await verifier.verifyProof([a[0], a[1] ^ 1n], b, c, [hi, lo])).to.equal(false);
+      expect(await verifier.verifyProof(a, [b[1], b[0]], c, [hi, lo])).to.equal(false);
     });
   });
 });

@@ -102,8 +102,10 @@ async function checkRewardLedger(f: TaikoFixture): Promise<void> {
   const byId = new Map<bigint, (typeof events)[number][]>();
   for (const e of events) byId.set(e.args.blockId, [...(byId.get(e.args.blockId) ?? []), e]);
   expect(byId.get(0n)?.length, "genesis BlockVerified").to.equal(1);
-  expect([...byId.keys()].every((id) => id <= state.lastVerifiedBlockId), "BlockVerified for an unverified block").to
-    .be.true;
+  expect(
+    [...byId.keys()].every((id) => id <= state.lastVerifiedBlockId),
+    "BlockVerified for an unverified block",
+  ).to.equal(true);
 
   let parentHash = await f.taikoL1.getVerifiedBlockHash(0);
   let parentGasUsed = 0n;

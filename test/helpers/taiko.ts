@@ -6,7 +6,13 @@ import { ethers, network } from "hardhat";
 import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
-import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type BlockInstance } from "@zkpool/common/node";
+import {
+  encodeEvidence,
+  instanceHash,
+  proveInstance,
+  type BlockEvidence,
+  type BlockInstance,
+} from "@zkpool/common/node";
 import { proposeBlock, type L2Chain, type ProposedBlock, type TaikoFixture } from "../fixtures/taiko";
 
 // ───────────────────────────── proposing ─────────────────────────────
@@ -208,4 +214,17 @@ export function flipByte(hex: string, index: number): string {
   if (index < 0 || index >= bytes.length) throw new Error(`byte ${index} is outside ${bytes.length} bytes`);
   bytes[index] = bytes[index]! ^ 0xff;
   return ethers.hexlify(bytes);
+}
+
+/** A 0x-prefixed hex string (an address, a hash) typed the way viem and @zkpool/common want it. */
+export type Hex = `0x${string}`;
+
+export function hex(value: string): Hex {
+  if (!ethers.isHexString(value)) throw new Error(`not a hex string: ${value}`);
+  return value as Hex;
+}
+
+/** keccak256 of a label: a distinct, non-zero bytes32 for a test. */
+export function bytes32(label: string): Hex {
+  return hex(ethers.id(label));
 }

@@ -3,7 +3,14 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { TTKO, shutdownProver } from "@zkpool/common/node";
-import { deployTaikoFixture, L2Chain, proposeBlock, proveEvidence, stake, type TaikoFixture } from "../../fixtures/taiko";
+import {
+  deployTaikoFixture,
+  L2Chain,
+  proposeBlock,
+  proveEvidence,
+  stake,
+  type TaikoFixture,
+} from "../../fixtures/taiko";
 import { loadWithInvariants } from "../../helpers/invariants";
 import { asTaikoL1, effectiveRewardPerGas, proposeBlocks } from "../../helpers/taiko";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { TTKO } from "@zkpool/common/node";
 import { ProverPool__factory } from "../../../typechain-types";
@@ -69,10 +69,7 @@ describe("ProverPool: staking", function () {
       await expect(stake(f, f.proverA, 1_000_000n * TTKO, 1_000, 15))
         .to.be.revertedWithCustomError(f.proverPool, "CAPACITY_TOO_LOW")
         .withArgs(15, 16);
-      await expect(f.proverPool.connect(f.proverA).stake(1_000_000n * TTKO, 1_000, 16)).to.emit(
-        f.proverPool,
-        "Staked",
-      );
+      await expect(f.proverPool.connect(f.proverA).stake(1_000_000n * TTKO, 1_000, 16)).to.emit(f.proverPool, "Staked");
     });
 
     it("below the minimum stake per capacity reverts STAKE_TOO_LOW(amount, minimum)", async function () {
@@ -271,7 +268,9 @@ describe("ProverPool: staking", function () {
       await stake(f, f.proverB, 400_000n * TTKO, 1_000, 16);
       await time.increase(3600);
       const tx = f.proverPool.connect(f.proverA).exit();
-      await expect(tx).to.emit(f.proverPool, "Exited").withArgs(f.proverA.address, 300_000n * TTKO);
+      await expect(tx)
+        .to.emit(f.proverPool, "Exited")
+        .withArgs(f.proverA.address, 300_000n * TTKO);
       await expect(tx).to.changeTokenBalance(f.token, f.proverA, 0n);
       const at = await minedAt(await mined(tx));
 
@@ -338,7 +337,9 @@ describe("ProverPool: staking", function () {
       await stake(f, f.proverA, 300_000n * TTKO, 1_000, 16);
       await time.increase(3600);
       const tx = f.proverPool.connect(f.proverA).stake(250_000n * TTKO, 1_000, 16);
-      await expect(tx).to.emit(f.proverPool, "Staked").withArgs(f.proverA.address, 250_000n * TTKO, 1_000, 16);
+      await expect(tx)
+        .to.emit(f.proverPool, "Staked")
+        .withArgs(f.proverA.address, 250_000n * TTKO, 1_000, 16);
       await expect(tx).to.changeTokenBalance(f.token, f.proverA, 0n);
       const receipt = await mined(tx);
       expect(eventsIn(receipt, f.proverPool, "Exited")).to.have.length(0);
@@ -354,7 +355,11 @@ describe("ProverPool: staking", function () {
         .to.be.revertedWithCustomError(f.proverPool, "NO_MATURE_EXIT")
         .withArgs(50_000n * TTKO, at + 7n * 24n * 3600n);
       await time.increaseTo(at + 7n * 24n * 3600n);
-      await expect(f.proverPool.connect(f.proverA).withdraw()).to.changeTokenBalance(f.token, f.proverA, 50_000n * TTKO);
+      await expect(f.proverPool.connect(f.proverA).withdraw()).to.changeTokenBalance(
+        f.token,
+        f.proverA,
+        50_000n * TTKO,
+      );
       const [, after] = await f.proverPool.getStaker(f.proverA.address);
       expect(after.stakedAmount).to.equal(250_000n * TTKO);
     });

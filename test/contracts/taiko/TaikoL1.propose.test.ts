@@ -3,7 +3,14 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { A4_PROTOCOL, LOCAL_GENESIS_BLOCK_HASH, TTKO, metaHashOf, shutdownProver } from "@zkpool/common/node";
 import { TaikoL1__factory } from "../../../typechain-types";
-import { deployTaikoFixture, L2Chain, proposeBlock, proveEvidence, stake, type TaikoFixture } from "../../fixtures/taiko";
+import {
+  deployTaikoFixture,
+  L2Chain,
+  proposeBlock,
+  proveEvidence,
+  stake,
+  type TaikoFixture,
+} from "../../fixtures/taiko";
 import { loadWithInvariants } from "../../helpers/invariants";
 import { eventsIn, gasCost, mined, proofWindow, proposeRaw } from "../../helpers/taiko";
 
@@ -125,12 +132,14 @@ describe("TaikoL1: proposing", function () {
     it("a byte range outside the txList or reversed reverts L1_TX_LIST_RANGE", async function () {
       const f = await load(deployTaikoFixture);
       const txList = ethers.toUtf8Bytes("0123456789");
-      await expect(
-        proposeRaw(f, { txListByteStart: 0, txListByteEnd: 11 }, { txList }),
-      ).to.be.revertedWithCustomError(f.taikoL1, "L1_TX_LIST_RANGE");
-      await expect(
-        proposeRaw(f, { txListByteStart: 6, txListByteEnd: 5 }, { txList }),
-      ).to.be.revertedWithCustomError(f.taikoL1, "L1_TX_LIST_RANGE");
+      await expect(proposeRaw(f, { txListByteStart: 0, txListByteEnd: 11 }, { txList })).to.be.revertedWithCustomError(
+        f.taikoL1,
+        "L1_TX_LIST_RANGE",
+      );
+      await expect(proposeRaw(f, { txListByteStart: 6, txListByteEnd: 5 }, { txList })).to.be.revertedWithCustomError(
+        f.taikoL1,
+        "L1_TX_LIST_RANGE",
+      );
       await expect(proposeRaw(f, { txListByteStart: 10, txListByteEnd: 10 }, { txList })).to.emit(
         f.taikoL1,
         "BlockProposed",
@@ -220,7 +229,11 @@ describe("TaikoL1: proposing", function () {
       await stake(f, f.proverA, 1_000_000n * TTKO, 900, 16);
       const txList = ethers.toUtf8Bytes("txs of block one, bytes 3 to 12");
       const receipt = await mined(
-        proposeRaw(f, { gasLimit: 2_500_000, beneficiary: f.outsider.address, txListByteStart: 3, txListByteEnd: 12 }, { txList }),
+        proposeRaw(
+          f,
+          { gasLimit: 2_500_000, beneficiary: f.outsider.address, txListByteStart: 3, txListByteEnd: 12 },
+          { txList },
+        ),
       );
       const [event] = eventsIn(receipt, f.taikoL1, "BlockProposed");
       const { blockId, assignedProver, rewardPerGas, feePerGas, meta } = event!.args;
@@ -233,7 +246,10 @@ describe("TaikoL1: proposing", function () {
       expect(meta.l1Height).to.equal(BigInt(receipt.blockNumber - 1));
       expect(meta.l1Hash).to.equal(parent!.hash);
       // block.prevrandao, which the JSON-RPC block reports as mixHash.
-      const raw = (await ethers.provider.send("eth_getBlockByNumber", [ethers.toQuantity(receipt.blockNumber), false])) as {
+      const raw = (await ethers.provider.send("eth_getBlockByNumber", [
+        ethers.toQuantity(receipt.blockNumber),
+        false,
+      ])) as {
         mixHash: string;
       };
       expect(raw.mixHash).to.not.equal(ethers.ZeroHash);
@@ -313,7 +329,11 @@ describe("TaikoL1: proposing", function () {
     it("rejects an invalid configuration: L1_INVALID_CONFIG", async function () {
       const f = await load(deployTaikoFixture);
       const factory = new TaikoL1__factory(f.deployer);
-      const args = async (taiko: typeof A4_PROTOCOL.taiko, verifiers?: string[], genesis = LOCAL_GENESIS_BLOCK_HASH) =>
+      const args = async (
+        taiko: typeof A4_PROTOCOL.taiko,
+        verifiers?: string[],
+        genesis: string = LOCAL_GENESIS_BLOCK_HASH,
+      ) =>
         [
           await f.token.getAddress(),
           await f.proverPool.getAddress(),

@@ -34,9 +34,7 @@ describe("TaikoToken", function () {
 
     it("a minter mints", async function () {
       const { token, proverA, outsider } = await loadFixture(deployTaikoFixture);
-      await expect(token.setMinter(proverA.address, true))
-        .to.emit(token, "MinterSet")
-        .withArgs(proverA.address, true);
+      await expect(token.setMinter(proverA.address, true)).to.emit(token, "MinterSet").withArgs(proverA.address, true);
       await expect(token.connect(proverA).mint(outsider.address, 3n)).to.changeTokenBalance(token, outsider, 3n);
     });
 

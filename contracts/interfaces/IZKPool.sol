@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IZKPool
+/// @notice ZKPool stakes TTKOe in Taiko's ProverPool on behalf of many small provers, submits their proofs
+/// under its own identity, and pays them 80% of what it earns, epoch by epoch, in proportion to the work each
+/// one's machines did. The operator keeps the fee (20% at launch).
+///
+/// Provers join by authorizing agent keys (the keys their machines sign proofs with). A proof earns shares
+/// only in the transaction in which Taiko accepts it, only for the owner of the agent that signed that exact
+/// proof, weighted by the block's reward: (blockFeeBaseGas + gasUsed) × rewardPerGas.
+///
+/// Accounting, in TTKOe base units, holds at every moment:
+///   totalClaimed + totalClaimable + totalFees + unsettledRewards == totalHarvested.
+/// A prover's part of a settled epoch is proverReward × shares / totalShares, rounded down; the rounding dust
+/// of an epoch goes to the operator's fees when the epoch's last prover claims.
+interface IZKPool {
+    // ───────────────────────────── types ─────────────────────────────
+
+    /// @notice What the pool remembers of an agent key.
+    struct Agent {
+        address prover;
+        bool revoked;
+    }
+
+    /// @notice An ended epoch's split, fixed when it is settled.
+    struct Settlement {
+        uint128 proverReward;
+        uint128 totalShares;
+    }
+
+    /// @notice What is still owed to an epoch's provers: shrinks with each claim; at zero provers left, the
+    /// rest is the rounding dust and goes to the fees.
+    struct EpochClaims {
+        uint128 unclaimed;
+        uint32 proversLeft;
+    }
+
+    // ───────────────────────────── events ─────────────────────────────
+
+    event AgentAuthorized(address indexed prover, address indexed agent, string label);
+    event AgentRevoked(address indexed prover, address indexed agent);
+    event ProofCredited(
+        uint256 indexed blockId,
+        address indexed prover,
+        address indexed agent,
+        uint256 epoch,
+        uint256 shares
+    );
+    event Harvested(uint256 indexed epoch, uint256 amount);
+    event EpochSettled(uint256 indexed epoch, uint256 reward, uint256 fee, uint256 proverReward, uint256 totalShares);
+    /// @notice An ended epoch had rewards but no shares: they move on to the next epoch.
+    event RewardRolledOver(uint256 indexed fromEpoch, uint256 indexed toEpoch, uint256 amount);
+    event Claimed(address indexed prover, uint256 indexed epoch, uint256 amount);
+    /// @notice The last prover of an epoch claimed: what rounding left over goes to the operator.
+    event DustSwept(uint256 indexed epoch, uint256 amount);
+    event FeesWithdrawn(address indexed to, uint256 amount);
+    event FeeChangeScheduled(uint16 feeBps, uint256 fromEpoch);
+    event TreasuryChanged(address indexed treasury);
+    event RelayerSet(address indexed account, bool allowed);
+    event PauserSet(address indexed account, bool allowed);
+    event CapacityBoundsSet(uint32 minCapacity, uint32 maxCapacity);
+    event StakeFunded(address indexed from, uint256 amount);
+    event StakeFundsWithdrawn(address indexed to, uint256 amount);
+
+    // ───────────────────────────── errors ─────────────────────────────
+
+    error ZeroAddress();
+    error NotRelayer(address caller);
+    error NotPauser(address caller);
+    /// @notice The agent is unknown, revoked, or belongs to another prover than the caller.
+    error NotAuthorizedAgent(address agent);
+    error AgentAlreadyAuthorized(address agent);
+    /// @notice An agent belongs to one prover only, for good.
+    error AgentOfAnotherProver(address agent, address prover);
+    error LabelTooLong(uint256 length, uint256 maxLength);
+    /// @notice The proof's signature does not recover to an address.
+    error InvalidAgentSignature();
+    /// @notice The evidence names another prover than the pool: Taiko would pay someone else.
+    error EvidenceProverNotPool(address prover);
+    error EpochNotEnded(uint256 epoch, uint256 endsAt);
+    /// @notice Epochs settle one by one, in order; `next` is the one to settle now.
+    error EpochNotNext(uint256 epoch, uint256 next);
+    error FeeAboveCap(uint16 feeBps, uint16 maxFeeBps);
+    error InvalidCapacityBounds(uint32 minCapacity, uint32 maxCapacity);
+    error CapacityOutOfBounds(uint32 capacity, uint32 minCapacity, uint32 maxCapacity);
+    /// @notice The pool is not staked in ProverPool, so there is no stake to adjust.
+    error NotStaked();
+    error InsufficientStakeFunds(uint256 needed, uint256 available);
+    error NothingToClaim(address prover);
+
+    // ───────────────────────────── provers and agents ─────────────────────────────
+
+    /// @notice Authorize `agent` (the address of an access key) to prove for the caller, who becomes its
+    /// prover. `label` names the machine for people (at most 64 bytes).
+    function authorizeAgent(address agent, string calldata label) external;
+
+    /// @notice Revoke one of the caller's agents: its later proofs earn nothing and the relayer refuses it.
+    function revokeAgent(address agent) external;
+
+    /// @notice The prover an agent proves for; zero when unknown or revoked.
+    function agentOwner(address agent) external view returns (address prover);
+
+    // ───────────────────────────── proofs ─────────────────────────────
+
+    /// @notice Relayer only. Submits a proof to TaikoL1 under the pool's identity and credits its shares to
+    /// the owner of the agent that signed it (EIP-712 `Proof(uint256 blockId,bytes32 evidenceHash)` with
+    /// evidenceHash = keccak256(input)). A Taiko revert comes back with Taiko's own error.
+    function proveBlock(uint256 blockId, bytes calldata input, bytes calldata agentSignature) external;
+
+    /// @notice The EIP-712 digest an agent signs for a proof.
+    function proofDigest(uint256 blockId, bytes calldata input) external view returns (bytes32);
+
+    // ───────────────────────────── rewards ─────────────────────────────
+
+    /// @notice Anyone: move the pool's Taiko reward balance into the pool, as rewards of the current epoch.
+    function harvest() external returns (uint256 amount);
+
+    /// @notice Anyone, once `epoch` has ended and every earlier epoch is settled: split its rewards.
+    function settle(uint256 epoch) external;
+
+    /// @notice Pay the caller its part of up to `maxEpochs` of its settled, unclaimed epochs, oldest first.
+    /// Works while the pool is paused.
+    function claim(uint256 maxEpochs) external returns (uint256 amount);
+
+    /// @notice Everything `prover` can claim now.
+    function claimable(address prover) external view returns (uint256);
+
+    function currentEpoch() external view returns (uint256);
+
+    function sharesOf(address prover, uint256 epoch) external view returns (uint256);
+}
