@@ -4,8 +4,16 @@
  * provers with real proofs, verification, rewards and slashes, told in readable logs. Ctrl-C stops it all.
  */
 import { JsonRpcProvider } from "ethers";
-import { LOCAL_GENESIS_BLOCK_HASH, LOCAL_PROTOCOL, createLogger, shutdownProver, writeDeployment } from "@zkpool/common/node";
-import { deployTaiko } from "./lib/deploy";
+import {
+  LOCAL_GENESIS_BLOCK_HASH,
+  LOCAL_POOL_PARAMS,
+  LOCAL_PROTOCOL,
+  createLogger,
+  shutdownProver,
+  writeDeployment,
+} from "@zkpool/common/node";
+import { deployTaiko, deployZKPool } from "./lib/deploy";
+import { ACCOUNT_INDEX } from "./local/accounts";
 import { loadLocalConfig } from "./local/config";
 import { startHardhatNode } from "./local/node";
 import { TaikoWorld } from "./local/world";
@@ -25,9 +33,11 @@ async function main(): Promise<void> {
   try {
     const provider = new JsonRpcProvider(node.url, undefined, { pollingInterval: 250 });
     const deployer = await provider.getSigner(0);
-    const { deployment } = await deployTaiko(deployer, LOCAL_PROTOCOL, { genesisBlockHash: LOCAL_GENESIS_BLOCK_HASH });
+    const taiko = await deployTaiko(deployer, LOCAL_PROTOCOL, { genesisBlockHash: LOCAL_GENESIS_BLOCK_HASH });
+    const operator = await provider.getSigner(ACCOUNT_INDEX.operator);
+    const { deployment } = await deployZKPool(operator, taiko, LOCAL_POOL_PARAMS);
     const file = writeDeployment(deployment, config.DEPLOYMENTS_DIR);
-    log.info({ file, contracts: deployment.contracts }, "Taiko A4 deployed");
+    log.info({ file, contracts: deployment.contracts }, "Taiko A4 and ZKPool deployed");
     provider.destroy();
 
     const world = new TaikoWorld({

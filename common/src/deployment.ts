@@ -3,10 +3,11 @@ import path from "node:path";
 import { getAddress, isAddress, type Address } from "viem";
 import { repoRoot } from "./paths";
 
+/** The local Taiko A4 protocol's contracts. */
+export const TAIKO_CONTRACTS = ["TaikoToken", "ProverPool", "TaikoL1", "BlockProofVerifier"] as const;
+export type TaikoContract = (typeof TAIKO_CONTRACTS)[number];
 /** The contracts every deployment file names. */
-export const DEPLOYED_CONTRACTS = ["TaikoToken", "ProverPool", "TaikoL1", "BlockProofVerifier"] as const;
-/** Deployed once ZKPool is on the network (every deployment `npm start` writes has it). */
-export const POOL_CONTRACTS = ["ZKPool"] as const;
+export const DEPLOYED_CONTRACTS = [...TAIKO_CONTRACTS, "ZKPool"] as const;
 export type DeployedContract = (typeof DEPLOYED_CONTRACTS)[number];
 
 export interface DeployedAt {
@@ -18,6 +19,12 @@ export interface DeployedAt {
 export interface Deployment {
   chainId: number;
   contracts: Record<DeployedContract, DeployedAt> & Partial<Record<string, DeployedAt>>;
+}
+
+/** Taiko's part of a deployment, before ZKPool is deployed on it. */
+export interface TaikoDeploymentFile {
+  chainId: number;
+  contracts: Record<TaikoContract, DeployedAt>;
 }
 
 export class DeploymentError extends Error {

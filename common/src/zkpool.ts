@@ -43,3 +43,11 @@ export const DEFAULT_POOL_PARAMS: PoolParams = {
   minCapacity: 16,
   maxCapacity: 256,
 };
+
+/** The local network's pool: one-minute epochs, so rewards settle while you watch. */
+export const LOCAL_POOL_PARAMS: PoolParams = {
+  epochLength: 60n,
+  feeChangeDelay: 120n,
+  minCapacity: 2,
+  maxCapacity: 64,
+};

@@ -1,5 +1,5 @@
 import type { ContractTransactionResponse, Signer } from "ethers";
-import type { Deployment, PoolParams, ProtocolParams } from "@zkpool/common/node";
+import type { Deployment, PoolParams, ProtocolParams, TaikoDeploymentFile } from "@zkpool/common/node";
 import {
   ZKPool__factory,
   type ZKPool,
@@ -19,7 +19,7 @@ export interface TaikoDeployment {
   taikoL1: TaikoL1;
   verifier: BlockProofVerifier;
   /** The deployment file's view of it: addresses and the blocks they were deployed in. */
-  deployment: Deployment;
+  deployment: TaikoDeploymentFile;
 }
 
 async function mined(tx: ContractTransactionResponse | null): Promise<number> {
@@ -60,7 +60,7 @@ export async function deployTaiko(
 
   const network = await deployer.provider?.getNetwork();
   if (!network) throw new Error("the deployer has no provider");
-  const deployment: Deployment = {
+  const deployment: TaikoDeploymentFile = {
     chainId: Number(network.chainId),
     contracts: {
       TaikoToken: { address: (await token.getAddress()) as `0x${string}`, startBlock: tokenBlock },

@@ -11,7 +11,11 @@ export const ACCOUNT_INDEX = {
   deployer: 0,
   proposer: 1,
   verifierBot: 2,
-  firstSoloProver: 3,
+  /** ZKPool's owner and fee treasury. */
+  operator: 3,
+  /** ZKPool's relayer. */
+  relayer: 4,
+  firstSoloProver: 8,
 } as const;
 
 export function localAccount(index: number): HDAccount {
