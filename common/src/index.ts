@@ -4,4 +4,5 @@ export * from "./protocol";
 export * from "./taiko";
 export * from "./format";
 export * from "./zkpool";
+export * from "./agentProtocol";
 export * from "./proof";
