@@ -5,4 +5,5 @@ export * from "./taiko";
 export * from "./format";
 export * from "./zkpool";
 export * from "./agentProtocol";
+export * from "./retry";
 export * from "./proof";

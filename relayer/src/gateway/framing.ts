@@ -1,0 +1,55 @@
+/**
+ * Splits a byte stream into newline-delimited frames, refusing any frame longer than `maxBytes` (counted
+ * before decoding, so a flood without newlines cannot grow memory past the limit).
+ */
+export class LineDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** The complete lines in `chunk`, or "too-large" once a line exceeds the limit (the stream is then unusable). */
+  push(chunk: Buffer): string[] | "too-large" {
+    const lines: string[] = [];
+    let start = 0;
+    for (let newline = chunk.indexOf(0x0a, start); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+      const part = chunk.subarray(start, newline);
+      if (this.buffered + part.length > this.maxBytes) return "too-large";
+      this.chunks.push(part);
+      lines.push(Buffer.concat(this.chunks).toString("utf8").replace(/\r$/, ""));
+      this.chunks = [];
+      this.buffered = 0;
+      start = newline + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (this.buffered + rest.length > this.maxBytes) return "too-large";
+    if (rest.length > 0) {
+      this.chunks.push(rest);
+      this.buffered += rest.length;
+    }
+    return lines;
+  }
+}
+
+/** A refill-as-you-go token bucket: `ratePerS` tokens a second, holding at most `burst`. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly ratePerS: number,
+    private readonly burst: number,
+    now = Date.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerS);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
