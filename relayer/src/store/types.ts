@@ -117,6 +117,12 @@ export interface Store {
    * Atomic, so concurrent senders (and relayers sharing PostgreSQL) never reuse a nonce.
    */
   reserveNonce(address: Address, chainNonce: number): Promise<number>;
+  /**
+   * Sets the next nonce of `address` (at start, from the chain's pending count): a nonce reserved by a process
+   * that died before sending would otherwise leave a gap that blocks every later transaction. Each relayer
+   * instance sends from its own key, so no other process is using these nonces.
+   */
+  resetNonce(address: Address, next: number): Promise<void>;
 
   /** The next chain block a follower named `name` must read; undefined before its first save. */
   getCursor(name: string): Promise<bigint | undefined>;

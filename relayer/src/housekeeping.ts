@@ -1,0 +1,75 @@
+import type { Address, PublicClient } from "viem";
+import { taikoL1Abi, zkPoolAbi, type Logger } from "@zkpool/common/node";
+import type { TxSender } from "./sender";
+import type { NetworkAdapter } from "./network";
+
+export interface HousekeepingOptions {
+  client: PublicClient;
+  sender: TxSender;
+  adapter: NetworkAdapter;
+  pool: Address;
+  taikoL1: Address;
+  minCapacity: () => number;
+  /** Proofs the connected agents can run at once. */
+  connectedCapacity: () => number;
+  /** Average milliseconds per proof of the connected agents (undefined with none). */
+  averageMsPerProof: () => number | undefined;
+  log: Logger;
+}
+
+/**
+ * The pool's permissionless chores, and its capacity: harvest Taiko rewards into the pool, settle every ended
+ * epoch in order, and keep the pool's ProverPool capacity in line with what the connected machines can prove
+ * within a proof window.
+ */
+export class Housekeeping {
+  constructor(private readonly o: HousekeepingOptions) {}
+
+  async harvestAndSettle(): Promise<void> {
+    const { client, sender, pool, taikoL1, log } = this.o;
+    const balance = await client.readContract({
+      address: taikoL1,
+      abi: taikoL1Abi,
+      functionName: "getTaikoTokenBalance",
+      args: [pool],
+    });
+    if (balance > 0n) {
+      await sender.send({ address: pool, abi: zkPoolAbi, functionName: "harvest", args: [] }, { purpose: "harvest" });
+      log.info({ amount: balance.toString() }, "harvested the pool's Taiko rewards");
+    }
+    const [current, next] = await Promise.all([
+      client.readContract({ address: pool, abi: zkPoolAbi, functionName: "currentEpoch" }),
+      client.readContract({ address: pool, abi: zkPoolAbi, functionName: "nextEpochToSettle" }),
+    ]);
+    for (let epoch = next; epoch < current; epoch++) {
+      await sender.send({ address: pool, abi: zkPoolAbi, functionName: "settle", args: [epoch] }, { purpose: "settle" });
+      log.info({ epoch: epoch.toString() }, "settled an ended epoch");
+    }
+  }
+
+  /**
+   * The capacity to ask ProverPool for: blocks in flight the machines can prove within one proof window,
+   * at half their measured speed for safety, within the owner's bounds.
+   */
+  async syncCapacity(): Promise<void> {
+    const { client, sender, pool, log } = this.o;
+    const [staker, prover] = (await client.readContract({ address: pool, abi: zkPoolAbi, functionName: "stakeInfo" })) as readonly [
+      { maxCapacity: number },
+      { stakedAmount: bigint },
+      bigint,
+    ];
+    if (prover.stakedAmount === 0n) return;
+    const [minCapacity, maxCapacity] = await client.readContract({ address: pool, abi: zkPoolAbi, functionName: "capacityBounds" });
+    const ms = this.o.averageMsPerProof();
+    const window = await this.o.adapter.proofWindowSeconds();
+    const wanted = ms === undefined ? minCapacity : Math.floor((this.o.connectedCapacity() * window * 1000) / ms / 2);
+    const target = Math.min(maxCapacity, Math.max(minCapacity, wanted));
+    if (target === staker.maxCapacity) return;
+    try {
+      await sender.send({ address: pool, abi: zkPoolAbi, functionName: "adjustCapacity", args: [target] }, { purpose: "capacity" });
+      log.info({ from: staker.maxCapacity, to: target }, "pool capacity follows the connected machines");
+    } catch (error) {
+      log.warn({ err: error, target }, "could not adjust the pool's capacity yet (ProverPool rate-limits changes); will retry");
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { Address, Hex } from "viem";
+import type { JobEvidence } from "@zkpool/common";
+
+/** A block the pool means to prove, as the network describes it. */
+export interface NetworkJob {
+  blockId: bigint;
+  proposedAt: number;
+  /** Unix seconds: the end of the proof window for the pool's blocks. */
+  deadline: number;
+  /** Not assigned to the pool: an open block, or another prover's block whose window passed. */
+  opportunistic: boolean;
+  rewardPerGas: number;
+  evidence: JobEvidence;
+  instance: Hex;
+}
+
+export type NetworkEvent =
+  | { kind: "job"; job: NetworkJob; seenAt: number }
+  | { kind: "proven"; blockId: bigint; prover: Address }
+  | { kind: "agentChanged"; agent: Address };
+
+/**
+ * Everything the relayer knows of the network it proves for. Taiko A4 is one adapter; a later Taiko version
+ * or another ZK project is another adapter, not a rewrite of the relayer.
+ */
+export interface NetworkAdapter {
+  readonly name: string;
+  /** Catches up on the chain's history (cursor from the store) before the first poll. */
+  start(): Promise<void>;
+  /** Events since the last poll, in chain order. The cursor is saved after the caller handled them. */
+  poll(): Promise<NetworkEvent[]>;
+  /** Saves the position reached by the last poll, once its events are safely handled. */
+  commit(): Promise<void>;
+  /** Custom errors (by name) after which retrying the same proof is pointless. */
+  isFinalRejection(errorName: string): boolean;
+  /** Whether the pool's proof for this job is already on-chain (used after a crash). */
+  isProvenByPool(job: { blockId: bigint; evidence: JobEvidence }): Promise<boolean>;
+  /** Seconds a proof window lasts now (for capacity planning). */
+  proofWindowSeconds(): Promise<number>;
+}

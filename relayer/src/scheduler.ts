@@ -1,0 +1,328 @@
+import { recoverTypedDataAddress, type Address, type Hex } from "viem";
+import {
+  RpcErrorCode,
+  encodeEvidence,
+  proofTypedData,
+  verifyInstanceProof,
+  type Logger,
+  type SubmitResult,
+} from "@zkpool/common/node";
+import type { z } from "zod";
+import type { submitParams } from "@zkpool/common";
+import type { AgentSession } from "./gateway/server";
+import { RpcFailure } from "./gateway/rpc";
+import type { Metrics } from "./metrics";
+import type { Job, Store } from "./store/types";
+
+/** Hands a checked proof on to be submitted on-chain. */
+export type ProofSink = (job: Job, agent: Address, input: Hex, signature: Hex) => void;
+
+export interface SchedulerOptions {
+  store: Store;
+  chainId: number;
+  pool: Address;
+  difficulty: number;
+  /** Seconds before the deadline when a job is also given to a second agent. */
+  redundancyMarginS: number;
+  /** Seconds the submission takes after the proof (send and mine). */
+  submitMarginS?: number;
+  log: Logger;
+  metrics: Metrics;
+  submit: ProofSink;
+  now?: () => number;
+}
+
+interface Running {
+  attemptId: number;
+  session: AgentSession;
+  startedAt: number;
+}
+
+interface Tracked {
+  job: Job;
+  running: Map<string, Running>;
+  /** Agents that returned a bad proof for this job or stalled on it: not asked again. */
+  excluded: Set<string>;
+  /** A checked proof went to the submitter: no more work on it unless the submission comes back. */
+  handedOff: boolean;
+  /** When the relayer saw the block proposed (ms), for the dispatch latency. */
+  seenAt: number | undefined;
+}
+
+/** jobId on the wire: the block and the attempt, so a late answer to a reassigned job is recognised. */
+function jobIdOf(blockId: bigint, attemptId: number): string {
+  return `${blockId}:${attemptId}`;
+}
+
+/**
+ * Decides which agent proves which job. Earliest deadline first; an agent gets no more jobs than its
+ * concurrency, and only jobs it can finish before the deadline at its measured speed (when no agent can, the
+ * fastest free one still tries: a late proof still earns). A job goes back to the queue at once when its agent
+ * disconnects, stalls past its expected time, or returns a bad proof; near its deadline a job runs on a
+ * second agent too. Proofs are checked (zk proof off-chain, agent signature) before anything is spent on them.
+ */
+export class Scheduler {
+  private readonly jobs = new Map<bigint, Tracked>();
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly now: () => number;
+  private dispatching = false;
+  private dispatchAgain = false;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.now = o.now ?? (() => Date.now() / 1000);
+  }
+
+  /** Loads the open jobs a previous run left (after a restart). */
+  async load(): Promise<void> {
+    for (const job of await this.o.store.openJobs()) this.track(job, undefined);
+    this.o.metrics.queueDepth.set(this.openCount());
+  }
+
+  addJob(job: Job, seenAt?: number): void {
+    if (this.jobs.has(job.blockId)) return;
+    this.track(job, seenAt);
+    this.o.metrics.queueDepth.set(this.openCount());
+    void this.dispatch();
+  }
+
+  /** The job is over (proven by anyone, or failed): stop every attempt. */
+  finishJob(blockId: bigint, reason: string): void {
+    const tracked = this.jobs.get(blockId);
+    if (!tracked) return;
+    this.jobs.delete(blockId);
+    for (const [sessionId, running] of tracked.running) {
+      running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason });
+      running.session.busy = Math.max(0, running.session.busy - 1);
+      void this.o.store.finishAttempt(running.attemptId, "cancelled", null, Math.floor(this.now()));
+      this.o.metrics.attempts.inc({ outcome: "cancelled" });
+      tracked.running.delete(sessionId);
+    }
+    this.o.metrics.queueDepth.set(this.openCount());
+    void this.dispatch();
+  }
+
+  /** A submission came back without a proof on-chain (reverted, not final): prove it again. */
+  reopen(job: Job): void {
+    const tracked = this.jobs.get(job.blockId);
+    if (tracked) tracked.handedOff = false;
+    else this.track(job, undefined);
+    void this.dispatch();
+  }
+
+  onAuthorized(session: AgentSession): void {
+    this.sessions.set(session.id, session);
+    this.updateGauges();
+    void this.dispatch();
+  }
+
+  onHeartbeat(_session: AgentSession): void {
+    // Speed updates arrive with heartbeats; nothing else to do until the next tick.
+  }
+
+  onDisconnected(session: AgentSession, reason: string): void {
+    this.sessions.delete(session.id);
+    for (const [blockId, tracked] of this.jobs) {
+      const running = tracked.running.get(session.id);
+      if (!running) continue;
+      tracked.running.delete(session.id);
+      void this.o.store.finishAttempt(running.attemptId, "disconnected", null, Math.floor(this.now()));
+      this.o.metrics.attempts.inc({ outcome: "disconnected" });
+      this.o.log.warn({ blockId: blockId.toString(), agent: session.agent, reason }, "agent left mid-job: reassigning");
+    }
+    this.updateGauges();
+    void this.dispatch();
+  }
+
+  /** Stall detection and redundancy near deadlines; run it every second or so. */
+  tick(): void {
+    const now = this.now();
+    for (const [blockId, tracked] of this.jobs) {
+      for (const [sessionId, running] of tracked.running) {
+        const expected = running.session.msPerProof / 1000;
+        if (now - running.startedAt > Math.max(expected * 3, expected + 10)) {
+          tracked.running.delete(sessionId);
+          tracked.excluded.add(running.session.agent.toLowerCase() + running.session.deviceId);
+          running.session.busy = Math.max(0, running.session.busy - 1);
+          running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason: "stalled: reassigned" });
+          void this.o.store.finishAttempt(running.attemptId, "stalled", null, Math.floor(now));
+          void this.o.store.countMachineJob(running.session.agent, running.session.deviceId, "failed", Math.floor(now));
+          this.o.metrics.attempts.inc({ outcome: "stalled" });
+          this.o.log.warn({ blockId: blockId.toString(), agent: running.session.agent }, "agent stalled: reassigning");
+        }
+      }
+    }
+    void this.dispatch();
+  }
+
+  async onSubmit(session: AgentSession, params: z.output<typeof submitParams>): Promise<SubmitResult> {
+    const [blockPart, attemptPart] = params.jobId.split(":");
+    const blockId = blockPart !== undefined && /^\d+$/.test(blockPart) ? BigInt(blockPart) : undefined;
+    const tracked = blockId === undefined ? undefined : this.jobs.get(blockId);
+    const running = tracked?.running.get(session.id);
+    if (!tracked || !running || String(running.attemptId) !== attemptPart) {
+      throw new RpcFailure(RpcErrorCode.UnknownJob, `Unknown or finished job ${params.jobId.slice(0, 64)}: it may have been proven already`);
+    }
+    const { job } = tracked;
+    const millis = params.millis ?? Math.round((this.now() - running.startedAt) * 1000);
+    const proof = params.proof as Hex;
+    const input = encodeEvidence({ ...job.evidence, proof });
+
+    if (!(await verifyInstanceProof(job.instance, proof, { difficulty: this.o.difficulty }))) {
+      this.endAttempt(tracked, session, running, "bad_proof", millis);
+      tracked.excluded.add(session.agent.toLowerCase() + session.deviceId);
+      void this.o.store.countMachineJob(session.agent, session.deviceId, "failed", Math.floor(this.now()));
+      this.o.log.warn({ blockId: job.blockId.toString(), agent: session.agent }, "bad proof rejected before any gas: reassigning");
+      void this.dispatch();
+      throw new RpcFailure(RpcErrorCode.BadProof, `The proof for block ${job.blockId} does not verify: check the prover backend`);
+    }
+    let signer: Address;
+    try {
+      signer = await recoverTypedDataAddress({
+        ...proofTypedData(this.o.chainId, this.o.pool, job.blockId, input),
+        signature: params.signature as Hex,
+      });
+    } catch {
+      signer = "0x0000000000000000000000000000000000000000";
+    }
+    if (signer.toLowerCase() !== session.agent.toLowerCase()) {
+      throw new RpcFailure(RpcErrorCode.BadSignature, "The proof signature is not from this agent's access key");
+    }
+
+    this.endAttempt(tracked, session, running, "proved", millis);
+    void this.o.store.countMachineJob(session.agent, session.deviceId, "done", Math.floor(this.now()));
+    tracked.handedOff = true;
+    // The other agents on this job can stop: one proof is enough.
+    for (const [otherId, other] of tracked.running) {
+      other.session.cancel({ jobId: jobIdOf(job.blockId, other.attemptId), reason: "proven by another agent" });
+      other.session.busy = Math.max(0, other.session.busy - 1);
+      void this.o.store.finishAttempt(other.attemptId, "cancelled", null, Math.floor(this.now()));
+      tracked.running.delete(otherId);
+    }
+    this.o.submit(job, session.agent, input, params.signature as Hex);
+    void this.dispatch();
+    return { accepted: true };
+  }
+
+  /** What the status API shows of the queue. */
+  snapshot() {
+    const open = [...this.jobs.values()].filter((t) => !t.handedOff);
+    return {
+      agents: [...this.sessions.values()],
+      queueDepth: open.length,
+      nextDeadlines: open
+        .map((t) => ({ blockId: t.job.blockId, deadline: t.job.deadline, agents: t.running.size }))
+        .sort((a, b) => a.deadline - b.deadline)
+        .slice(0, 10),
+      currentJobs: new Map(
+        [...this.jobs.values()].flatMap((t) =>
+          [...t.running.values()].map((r) => [r.session.id, t.job.blockId] as const),
+        ),
+      ),
+    };
+  }
+
+  /** Proofs the connected agents can run at once. */
+  connectedCapacity(): number {
+    let capacity = 0;
+    for (const session of this.sessions.values()) capacity += session.concurrency;
+    return capacity;
+  }
+
+  get sessionsList(): AgentSession[] {
+    return [...this.sessions.values()];
+  }
+
+  private track(job: Job, seenAt: number | undefined): void {
+    this.jobs.set(job.blockId, { job, running: new Map(), excluded: new Set(), handedOff: false, seenAt });
+  }
+
+  private openCount(): number {
+    let n = 0;
+    for (const t of this.jobs.values()) if (!t.handedOff) n++;
+    return n;
+  }
+
+  private updateGauges(): void {
+    this.o.metrics.agentsConnected.set(this.sessions.size);
+    this.o.metrics.capacityConnected.set(this.connectedCapacity());
+  }
+
+  private endAttempt(tracked: Tracked, session: AgentSession, running: Running, outcome: "proved" | "bad_proof", millis: number) {
+    tracked.running.delete(session.id);
+    session.busy = Math.max(0, session.busy - 1);
+    void this.o.store.finishAttempt(running.attemptId, outcome, millis, Math.floor(this.now()));
+    this.o.metrics.attempts.inc({ outcome });
+  }
+
+  /** Earliest deadline first, over jobs that need an agent, onto free agents that can finish in time. */
+  private async dispatch(): Promise<void> {
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.dispatchAgain = false;
+        await this.dispatchOnce();
+      } while (this.dispatchAgain);
+    } catch (error) {
+      this.o.log.error({ err: error }, "dispatch failed; it will run again on the next event");
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private async dispatchOnce(): Promise<void> {
+    const now = this.now();
+    const submitMargin = this.o.submitMarginS ?? 2;
+    const waiting = [...this.jobs.values()]
+      .filter((t) => !t.handedOff)
+      .filter((t) => t.running.size === 0 || (t.running.size === 1 && t.job.deadline - now <= this.o.redundancyMarginS))
+      .sort((a, b) => a.job.deadline - b.job.deadline || Number(a.job.blockId - b.job.blockId));
+    for (const tracked of waiting) {
+      const free = [...this.sessions.values()].filter(
+        (s) =>
+          s.busy < s.concurrency &&
+          !tracked.running.has(s.id) &&
+          !tracked.excluded.has(s.agent.toLowerCase() + s.deviceId),
+      );
+      if (free.length === 0) continue;
+      const finishesAt = (s: AgentSession) => now + s.msPerProof / 1000 + submitMargin;
+      const inTime = free.filter((s) => finishesAt(s) <= tracked.job.deadline);
+      const candidates = inTime.length > 0 ? inTime : tracked.running.size === 0 ? free : [];
+      // Of those that make it, the one with the most room; ties to the fastest.
+      const session = candidates.sort((a, b) => a.busy / a.concurrency - b.busy / b.concurrency || a.msPerProof - b.msPerProof)[0];
+      if (!session) continue;
+      await this.start(tracked, session);
+    }
+  }
+
+  private async start(tracked: Tracked, session: AgentSession): Promise<void> {
+    const { job } = tracked;
+    session.busy += 1;
+    const attemptId = await this.o.store.startAttempt(job.blockId, session.agent, session.deviceId, Math.floor(this.now()));
+    if (!this.jobs.has(job.blockId) || tracked.handedOff || !this.sessions.has(session.id)) {
+      session.busy = Math.max(0, session.busy - 1);
+      await this.o.store.finishAttempt(attemptId, "cancelled", null, Math.floor(this.now()));
+      return;
+    }
+    tracked.running.set(session.id, { attemptId, session, startedAt: this.now() });
+    session.notify({
+      jobId: jobIdOf(job.blockId, attemptId),
+      blockId: job.blockId.toString(),
+      evidence: job.evidence,
+      instance: job.instance,
+      deadline: job.deadline,
+      difficulty: this.o.difficulty,
+    });
+    if (tracked.seenAt !== undefined) {
+      this.o.metrics.dispatchLatency.observe((Date.now() - tracked.seenAt) / 1000);
+      tracked.seenAt = undefined;
+    }
+    this.o.log.info(
+      { blockId: job.blockId.toString(), agent: session.agent, deadlineIn: Math.round(job.deadline - this.now()) },
+      tracked.running.size > 1 ? "job given to a second agent: its deadline is near" : "job dispatched",
+    );
+  }
+}

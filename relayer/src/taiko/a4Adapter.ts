@@ -1,0 +1,191 @@
+import { zeroAddress, type Address, type PublicClient } from "viem";
+import {
+  L2Chain,
+  instanceHash,
+  metaHashOf,
+  taikoL1Abi,
+  zkPoolAbi,
+  type JobEvidence,
+  type Logger,
+} from "@zkpool/common/node";
+import type { Store } from "../store/types";
+import type { NetworkAdapter, NetworkEvent, NetworkJob } from "../network";
+
+const CURSOR = "taiko-a4";
+/** Largest block range per eth_getLogs. */
+const MAX_RANGE = 2_000n;
+
+/** Taiko's errors after which the same proof will never be accepted. */
+const FINAL_ERRORS = new Set([
+  "L1_ALREADY_PROVEN",
+  "L1_BLOCK_ID",
+  "L1_EVIDENCE_MISMATCH",
+  "L1_INVALID_EVIDENCE",
+  "L1_NOT_PROVEABLE",
+  "L1_INVALID_PROOF",
+  "EvidenceProverNotPool",
+]);
+
+export interface TaikoA4AdapterOptions {
+  client: PublicClient;
+  taikoL1: Address;
+  taikoL1StartBlock: bigint;
+  pool: Address;
+  takeOpenBlocks: boolean;
+  store: Store;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Watched {
+  deadline: number;
+  job: NetworkJob;
+}
+
+/**
+ * Taiko A4 through TaikoL1's events: each BlockProposed assigned to the pool becomes a job whose deadline is
+ * proposedAt + proofWindow; open blocks, and other provers' blocks still unproven when their window closes,
+ * become opportunistic jobs when TAKE_OPEN_BLOCKS is on. The L2 chain each proof builds on is replayed from
+ * TaikoL1's first block, so a restart needs nothing but the chain and the cursor.
+ */
+export class TaikoA4Adapter implements NetworkAdapter {
+  readonly name = "taiko-a4";
+  private readonly l2 = new L2Chain();
+  private next = 0n;
+  private pending: bigint | undefined;
+  /** Other provers' blocks, until proven or taken when their window closes. */
+  private readonly watched = new Map<bigint, Watched>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: TaikoA4AdapterOptions) {
+    this.now = o.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  async start(): Promise<void> {
+    const saved = await this.o.store.getCursor(CURSOR);
+    const from = this.o.taikoL1StartBlock;
+    this.next = saved ?? from;
+    // Rebuild the L2 chain (and what others still owe) from history, without re-creating handled jobs.
+    if (this.next > from) {
+      await this.read(from, this.next - 1n, true);
+      this.o.log.info({ from: from.toString(), to: (this.next - 1n).toString() }, "replayed Taiko history");
+    }
+  }
+
+  async poll(): Promise<NetworkEvent[]> {
+    const head = await this.o.client.getBlockNumber();
+    const events = head >= this.next ? await this.read(this.next, head, false) : [];
+    this.pending = head + 1n;
+    for (const [blockId, watched] of this.watched) {
+      if (this.now() > watched.deadline) {
+        this.watched.delete(blockId);
+        if (this.o.takeOpenBlocks) events.push({ kind: "job", job: watched.job, seenAt: Date.now() });
+      }
+    }
+    return events;
+  }
+
+  async commit(): Promise<void> {
+    if (this.pending === undefined || this.pending <= this.next) return;
+    this.next = this.pending;
+    await this.o.store.setCursor(CURSOR, this.next);
+  }
+
+  isFinalRejection(errorName: string): boolean {
+    return FINAL_ERRORS.has(errorName);
+  }
+
+  async isProvenByPool(job: { blockId: bigint; evidence: JobEvidence }): Promise<boolean> {
+    try {
+      const fc = await this.o.client.readContract({
+        address: this.o.taikoL1,
+        abi: taikoL1Abi,
+        functionName: "getForkChoice",
+        args: [job.blockId, job.evidence.parentHash, job.evidence.parentGasUsed],
+      });
+      return fc.prover.toLowerCase() === this.o.pool.toLowerCase();
+    } catch {
+      return false; // no fork choice from this parent yet
+    }
+  }
+
+  async proofWindowSeconds(): Promise<number> {
+    const [state, config] = await Promise.all([
+      this.o.client.readContract({ address: this.o.taikoL1, abi: taikoL1Abi, functionName: "getStateVariables" }),
+      this.o.client.readContract({ address: this.o.taikoL1, abi: taikoL1Abi, functionName: "getConfig" }),
+    ]);
+    const window = state.avgProofDelay * BigInt(config.proofWindowMultiplier);
+    const clamped = window < config.proofWindowMin ? config.proofWindowMin : window > config.proofWindowMax ? config.proofWindowMax : window;
+    return Number(clamped);
+  }
+
+  private async read(from: bigint, to: bigint, replay: boolean): Promise<NetworkEvent[]> {
+    const events: NetworkEvent[] = [];
+    for (let start = from; start <= to; start += MAX_RANGE) {
+      const end = start + MAX_RANGE - 1n < to ? start + MAX_RANGE - 1n : to;
+      const [taiko, pool] = await Promise.all([
+        this.o.client.getContractEvents({ address: this.o.taikoL1, abi: taikoL1Abi, fromBlock: start, toBlock: end, strict: true }),
+        this.o.client.getContractEvents({
+          address: this.o.pool,
+          abi: zkPoolAbi,
+          fromBlock: start,
+          toBlock: end,
+          strict: true,
+        }),
+      ]);
+      for (const log of taiko) {
+        if (log.eventName === "BlockProposed") {
+          const event = await this.onProposed(log.args, replay);
+          if (event) events.push(event);
+        } else if (log.eventName === "BlockProven") {
+          this.watched.delete(log.args.blockId);
+          if (!replay) events.push({ kind: "proven", blockId: log.args.blockId, prover: log.args.prover });
+        }
+      }
+      if (!replay) {
+        for (const log of pool) {
+          if (log.eventName === "AgentRevoked" || log.eventName === "AgentAuthorized") {
+            events.push({ kind: "agentChanged", agent: log.args.agent });
+          }
+        }
+      }
+    }
+    return events;
+  }
+
+  private async onProposed(
+    args: {
+      blockId: bigint;
+      assignedProver: Address;
+      rewardPerGas: number;
+      meta: Parameters<typeof metaHashOf>[0];
+    },
+    replay: boolean,
+  ): Promise<NetworkEvent | undefined> {
+    const { blockId, assignedProver, rewardPerGas, meta } = args;
+    const metaHash = metaHashOf(meta);
+    this.l2.add({ id: blockId, meta, metaHash });
+    const [, , , , , , , proposedAt, , , proofWindow] = await this.o.client.readContract({
+      address: this.o.taikoL1,
+      abi: taikoL1Abi,
+      functionName: "getBlock",
+      args: [blockId],
+    });
+    const evidence: JobEvidence = { ...this.l2.evidence(blockId, metaHash, this.o.pool), verifierId: 0 };
+    const job: NetworkJob = {
+      blockId,
+      proposedAt: Number(proposedAt),
+      deadline: Number(proposedAt + proofWindow),
+      opportunistic: assignedProver.toLowerCase() !== this.o.pool.toLowerCase(),
+      rewardPerGas,
+      evidence,
+      instance: instanceHash(evidence),
+    };
+    if (!job.opportunistic) return replay ? undefined : { kind: "job", job, seenAt: Date.now() };
+    if (assignedProver === zeroAddress) {
+      return this.o.takeOpenBlocks && !replay ? { kind: "job", job, seenAt: Date.now() } : undefined;
+    }
+    this.watched.set(blockId, { deadline: job.deadline, job });
+    return undefined;
+  }
+}
