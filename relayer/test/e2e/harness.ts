@@ -1,0 +1,156 @@
+/**
+ * A whole local pool for end-to-end tests: a real Hardhat node, Taiko A4 and ZKPool deployed, the pool staked
+ * as the only ProverPool staker (so every block is assigned to it), provers with agent keys, and a proposer.
+ */
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { JsonRpcProvider, Wallet, type Signer } from "ethers";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import type { Address, Hex } from "viem";
+import {
+  LOCAL_GENESIS_BLOCK_HASH,
+  LOCAL_PROTOCOL,
+  TTKO,
+  createLogger,
+  writeDeployment,
+  type Deployment,
+  type PoolParams,
+  type ProtocolParams,
+} from "@zkpool/common/node";
+import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
+import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
+import { localAccount } from "../../../scripts/local/accounts";
+import type { TaikoL1, TaikoToken, ZKPool } from "../../../typechain-types";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Taiko on a clock fast enough for tests: 30–90 s proof windows, 5 s cooldown. */
+export const E2E_PROTOCOL: ProtocolParams = {
+  taiko: { ...LOCAL_PROTOCOL.taiko, proofWindowMin: 30n, proofWindowMax: 90n, initialAvgProofDelay: 10n, proofCooldownPeriod: 5n },
+  proverPool: LOCAL_PROTOCOL.proverPool,
+};
+
+export const E2E_POOL: PoolParams = { epochLength: 3_600n, feeChangeDelay: 7_200n, minCapacity: 2, maxCapacity: 64 };
+
+export interface Prover {
+  signer: Signer;
+  address: Address;
+}
+
+export interface LocalPool {
+  node: LocalNode;
+  rpcUrl: string;
+  deployment: Deployment;
+  deploymentsDir: string;
+  pool: ZKPool;
+  taikoL1: TaikoL1;
+  token: TaikoToken;
+  relayerKey: Hex;
+  relayerAddress: Address;
+  /** Proposes a block (assigned to the pool) and returns its id. */
+  propose(gasLimit?: number): Promise<bigint>;
+  /** A prover (a funded local account) authorizes a fresh access key; returns the key. */
+  newAgentKey(prover: Prover, label?: string): Promise<Hex>;
+  revokeAgent(prover: Prover, agentKey: Hex): Promise<void>;
+  prover(index: number): Promise<Prover>;
+  /** Resolves with the args of the first log matching `filter` (already mined or yet to come). */
+  nextEvent<T extends { getTopicFilter(): Promise<unknown> }>(filter: T): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalPool(): Promise<LocalPool> {
+  const log = createLogger("e2e", { level: "warn" });
+  const node = await startHardhatNode("127.0.0.1", await freePort(), log);
+  const provider = new JsonRpcProvider(node.url, undefined, { pollingInterval: 100 });
+  const deployer = await provider.getSigner(0);
+  const operator = await provider.getSigner(3);
+  const proposer = await provider.getSigner(1);
+  const taiko = await deployTaiko(deployer, E2E_PROTOCOL, { genesisBlockHash: LOCAL_GENESIS_BLOCK_HASH });
+  const { pool, deployment } = await deployZKPool(operator, taiko, E2E_POOL);
+  const deploymentsDir = mkdtempSync(path.join(tmpdir(), "zkpool-e2e-"));
+  writeDeployment(deployment, deploymentsDir);
+
+  const relayerAccount = localAccount(4);
+  const relayerKey = `0x${Buffer.from(relayerAccount.getHdKey().privateKey!).toString("hex")}` as Hex;
+  await (await pool.setRelayer(relayerAccount.address, true)).wait();
+
+  const stake = 100_000n * TTKO;
+  await (await taiko.token.mint(await operator.getAddress(), stake)).wait();
+  await (await taiko.token.connect(operator).approve(await pool.getAddress(), stake)).wait();
+  await (await pool.fundStake(stake)).wait();
+  await (await pool.stake(stake, 1_000, 32)).wait();
+
+  await (await taiko.token.mint(await proposer.getAddress(), 10_000_000n * TTKO)).wait();
+  await (await taiko.taikoL1.connect(proposer).depositTaikoToken(10_000_000n * TTKO)).wait();
+
+  let nonce = 0;
+  return {
+    node,
+    rpcUrl: node.url,
+    deployment,
+    deploymentsDir,
+    pool,
+    taikoL1: taiko.taikoL1,
+    token: taiko.token,
+    relayerKey,
+    relayerAddress: relayerAccount.address,
+    async propose(gasLimit = 1_000_000) {
+      const txList = new TextEncoder().encode(`e2e txList ${nonce++}`);
+      const { AbiCoder, keccak256 } = await import("ethers");
+      const input = AbiCoder.defaultAbiCoder().encode(
+        ["tuple(bytes32,address,uint32,uint24,uint24,bool)"],
+        [[keccak256(txList), await proposer.getAddress(), gasLimit, 0, txList.length, false]],
+      );
+      const receipt = await (await taiko.taikoL1.connect(proposer).proposeBlock(input, txList)).wait();
+      const event = receipt?.logs
+        .map((l) => taiko.taikoL1.interface.parseLog(l))
+        .find((parsed) => parsed?.name === "BlockProposed");
+      if (!event) throw new Error("no BlockProposed event");
+      return event.args[0] as bigint;
+    },
+    async newAgentKey(prover, label = "e2e machine") {
+      const key = generatePrivateKey();
+      await (await pool.connect(prover.signer).authorizeAgent(privateKeyToAccount(key).address, label)).wait();
+      return key;
+    },
+    async revokeAgent(prover, agentKey) {
+      await (await pool.connect(prover.signer).revokeAgent(privateKeyToAccount(agentKey).address)).wait();
+    },
+    async prover(index) {
+      const wallet = new Wallet(
+        `0x${Buffer.from(localAccount(20 + index).getHdKey().privateKey!).toString("hex")}`,
+        provider,
+      );
+      return { signer: wallet, address: wallet.address as Address };
+    },
+    async nextEvent(filter) {
+      const contract = pool as unknown as {
+        queryFilter(f: unknown, from?: number): Promise<Array<{ args: { toObject(): Record<string, unknown> } }>>;
+        once(f: unknown, listener: (...args: unknown[]) => void): Promise<unknown>;
+      };
+      const past = await contract.queryFilter(filter, 0);
+      if (past[0]) return past[0].args.toObject();
+      return new Promise((resolve) => {
+        void contract.once(filter, (...args: unknown[]) => {
+          const payload = args[args.length - 1] as { args: { toObject(): Record<string, unknown> } };
+          resolve(payload.args.toObject());
+        });
+      });
+    },
+    async stop() {
+      provider.destroy();
+      await node.stop();
+    },
+  };
+}

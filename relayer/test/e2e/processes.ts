@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { repoRoot } from "@zkpool/common/node";
+
+const TSX = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
+
+/** A child process whose JSON log lines are collected and can be awaited. */
+export class LoggedProcess {
+  readonly lines: Array<Record<string, unknown>> = [];
+  readonly output: string[] = [];
+  private waiters: Array<{ test: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (text) => {
+        this.output.push(text);
+        let line: Record<string, unknown>;
+        try {
+          line = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          line = { msg: text };
+        }
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => {
+          if (!w.test(line)) return true;
+          w.resolve(line);
+          return false;
+        });
+      });
+    }
+    this.exited = new Promise((resolve) => child.once("exit", resolve));
+  }
+
+  /** Resolves with the first log line (past or future) that passes `test`; rejects if the process exits first. */
+  waitFor(test: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+    const seen = this.lines.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ test, resolve });
+      void this.exited.then((code) =>
+        reject(new Error(`process exited (${code}) before: ${what}\n${this.output.slice(-30).join("\n")}`)),
+      );
+    });
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    if (this.child.exitCode === null) this.child.kill(signal);
+  }
+}
+
+export function startTsx(script: string, args: string[], env: NodeJS.ProcessEnv): LoggedProcess {
+  const child = spawn(process.execPath, [TSX, path.join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_FORMAT: "json", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new LoggedProcess(child);
+}
+
+/** An agent daemon for `key`, connected to the relayer's gateway. The key travels in the environment. */
+export function startAgent(key: string, gatewayPort: number, extra: string[] = []): LoggedProcess {
+  return startTsx("agent/src/cli.ts", ["--relayer", `127.0.0.1:${gatewayPort}`, ...extra], { ZKPOOL_AGENT_KEY: key });
+}
