@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { TTKO, repoRoot, shutdownProver } from "@zkpool/common/node";
+import { TTKO, shutdownProver } from "@zkpool/common";
+import { repoRoot } from "@zkpool/common/node";
 import {
   L2Chain,
   deployTaikoFixture,

@@ -4,14 +4,8 @@
  * provers with real proofs, verification, rewards and slashes, told in readable logs. Ctrl-C stops it all.
  */
 import { JsonRpcProvider } from "ethers";
-import {
-  LOCAL_GENESIS_BLOCK_HASH,
-  LOCAL_POOL_PARAMS,
-  LOCAL_PROTOCOL,
-  createLogger,
-  shutdownProver,
-  writeDeployment,
-} from "@zkpool/common/node";
+import { LOCAL_GENESIS_BLOCK_HASH, LOCAL_POOL_PARAMS, LOCAL_PROTOCOL, shutdownProver } from "@zkpool/common";
+import { createLogger, writeDeployment } from "@zkpool/common/node";
 import { deployTaiko, deployZKPool } from "./lib/deploy";
 import { ACCOUNT_INDEX } from "./local/accounts";
 import { loadLocalConfig } from "./local/config";

@@ -1,5 +1,23 @@
-// @zkpool/common/node: the parts that need Node.js (the file system, snarkjs), on top of everything in ".".
-export * from "./index";
-export * from "./paths";
-export * from "./deployment";
-export * from "./log";
+// @zkpool/common/node: the parts that need Node.js (files, logs). Everything else is in "@zkpool/common".
+export {
+  repoRoot,
+} from "./paths";
+export {
+  DEPLOYED_CONTRACTS,
+  DeploymentError,
+  TAIKO_CONTRACTS,
+  deploymentPath,
+  parseDeployment,
+  readDeployment,
+  writeDeployment,
+  type DeployedAt,
+  type DeployedContract,
+  type Deployment,
+  type TaikoContract,
+  type TaikoDeploymentFile,
+} from "./deployment";
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+} from "./log";

@@ -1,6 +1,6 @@
 import type { Address, PublicClient } from "viem";
 import { zeroAddress } from "viem";
-import { zkPoolAbi } from "@zkpool/common/node";
+import { zkPoolAbi } from "@zkpool/common";
 
 /**
  * Who owns an agent key, read from ZKPool. Cached briefly; a revocation seen on-chain drops the entry (and the

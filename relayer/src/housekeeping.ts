@@ -1,5 +1,6 @@
 import type { Address, PublicClient } from "viem";
-import { taikoL1Abi, zkPoolAbi, type Logger } from "@zkpool/common/node";
+import { taikoL1Abi, zkPoolAbi } from "@zkpool/common";
+import { type Logger } from "@zkpool/common/node";
 import type { TxSender } from "./sender";
 import type { NetworkAdapter } from "./network";
 

@@ -1,7 +1,8 @@
 import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { createLogger, sleep, type Logger } from "@zkpool/common/node";
+import { sleep } from "@zkpool/common";
+import { createLogger, type Logger } from "@zkpool/common/node";
 import { AgentDirectory } from "./agents";
 import type { RelayerConfig } from "./config";
 import { AgentGateway, type AgentSession } from "./gateway/server";
@@ -58,7 +59,9 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
   const finish = (blockId: bigint, outcome: "proven" | "failed" | "lost", detail: string | null) => {
     scheduler.finishJob(blockId, outcome === "proven" ? "proven" : detail ?? outcome);
     metrics.jobsFinished.inc({ outcome });
-    void store.setJobStatus(blockId, outcome, detail, Math.floor(Date.now() / 1000));
+    store
+      .setJobStatus(blockId, outcome, detail, Math.floor(Date.now() / 1000))
+      .catch((error: unknown) => log.error({ err: error, blockId: blockId.toString() }, "could not record the job's end"));
   };
   const submitter: Submitter = new Submitter({
     store,
@@ -95,8 +98,8 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     {
       agentOwner: (agent) => directory.ownerOf(agent),
       onAuthorized: (session) => {
-        scheduler.onAuthorized(session);
-        void saveMachine(store, session, log);
+        // The machine's record exists before its first job is counted.
+        void saveMachine(store, session, log).then(() => scheduler.onAuthorized(session));
       },
       onHeartbeat: (session) => scheduler.onHeartbeat(session),
       onDisconnected: (session, reason) => {

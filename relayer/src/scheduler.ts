@@ -1,12 +1,6 @@
 import { recoverTypedDataAddress, type Address, type Hex } from "viem";
-import {
-  RpcErrorCode,
-  encodeEvidence,
-  proofTypedData,
-  verifyInstanceProof,
-  type Logger,
-  type SubmitResult,
-} from "@zkpool/common/node";
+import { RpcErrorCode, encodeEvidence, proofTypedData, verifyInstanceProof, type SubmitResult } from "@zkpool/common";
+import { type Logger } from "@zkpool/common/node";
 import type { z } from "zod";
 import type { submitParams } from "@zkpool/common";
 import type { AgentSession } from "./gateway/server";
@@ -93,7 +87,7 @@ export class Scheduler {
     for (const [sessionId, running] of tracked.running) {
       running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason });
       running.session.busy = Math.max(0, running.session.busy - 1);
-      void this.o.store.finishAttempt(running.attemptId, "cancelled", null, Math.floor(this.now()));
+      this.persist(this.o.store.finishAttempt(running.attemptId, "cancelled", null, Math.floor(this.now())));
       this.o.metrics.attempts.inc({ outcome: "cancelled" });
       tracked.running.delete(sessionId);
     }
@@ -125,7 +119,7 @@ export class Scheduler {
       const running = tracked.running.get(session.id);
       if (!running) continue;
       tracked.running.delete(session.id);
-      void this.o.store.finishAttempt(running.attemptId, "disconnected", null, Math.floor(this.now()));
+      this.persist(this.o.store.finishAttempt(running.attemptId, "disconnected", null, Math.floor(this.now())));
       this.o.metrics.attempts.inc({ outcome: "disconnected" });
       this.o.log.warn({ blockId: blockId.toString(), agent: session.agent, reason }, "agent left mid-job: reassigning");
     }
@@ -144,8 +138,8 @@ export class Scheduler {
           tracked.excluded.add(running.session.agent.toLowerCase() + running.session.deviceId);
           running.session.busy = Math.max(0, running.session.busy - 1);
           running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason: "stalled: reassigned" });
-          void this.o.store.finishAttempt(running.attemptId, "stalled", null, Math.floor(now));
-          void this.o.store.countMachineJob(running.session.agent, running.session.deviceId, "failed", Math.floor(now));
+          this.persist(this.o.store.finishAttempt(running.attemptId, "stalled", null, Math.floor(now)));
+          this.persist(this.o.store.countMachineJob(running.session.agent, running.session.deviceId, "failed", Math.floor(now)));
           this.o.metrics.attempts.inc({ outcome: "stalled" });
           this.o.log.warn({ blockId: blockId.toString(), agent: running.session.agent }, "agent stalled: reassigning");
         }
@@ -170,7 +164,7 @@ export class Scheduler {
     if (!(await verifyInstanceProof(job.instance, proof, { difficulty: this.o.difficulty }))) {
       this.endAttempt(tracked, session, running, "bad_proof", millis);
       tracked.excluded.add(session.agent.toLowerCase() + session.deviceId);
-      void this.o.store.countMachineJob(session.agent, session.deviceId, "failed", Math.floor(this.now()));
+      this.persist(this.o.store.countMachineJob(session.agent, session.deviceId, "failed", Math.floor(this.now())));
       this.o.log.warn({ blockId: job.blockId.toString(), agent: session.agent }, "bad proof rejected before any gas: reassigning");
       void this.dispatch();
       throw new RpcFailure(RpcErrorCode.BadProof, `The proof for block ${job.blockId} does not verify: check the prover backend`);
@@ -189,13 +183,13 @@ export class Scheduler {
     }
 
     this.endAttempt(tracked, session, running, "proved", millis);
-    void this.o.store.countMachineJob(session.agent, session.deviceId, "done", Math.floor(this.now()));
+    this.persist(this.o.store.countMachineJob(session.agent, session.deviceId, "done", Math.floor(this.now())));
     tracked.handedOff = true;
     // The other agents on this job can stop: one proof is enough.
     for (const [otherId, other] of tracked.running) {
       other.session.cancel({ jobId: jobIdOf(job.blockId, other.attemptId), reason: "proven by another agent" });
       other.session.busy = Math.max(0, other.session.busy - 1);
-      void this.o.store.finishAttempt(other.attemptId, "cancelled", null, Math.floor(this.now()));
+      this.persist(this.o.store.finishAttempt(other.attemptId, "cancelled", null, Math.floor(this.now())));
       tracked.running.delete(otherId);
     }
     this.o.submit(job, session.agent, input, params.signature as Hex);
@@ -232,6 +226,11 @@ export class Scheduler {
     return [...this.sessions.values()];
   }
 
+  /** Store writes that nothing waits for: a failure is logged, never left as an unhandled rejection. */
+  private persist(write: Promise<unknown>): void {
+    write.catch((error: unknown) => this.o.log.error({ err: error }, "could not record a job attempt in the store"));
+  }
+
   private track(job: Job, seenAt: number | undefined): void {
     this.jobs.set(job.blockId, { job, running: new Map(), excluded: new Set(), handedOff: false, seenAt });
   }
@@ -250,7 +249,7 @@ export class Scheduler {
   private endAttempt(tracked: Tracked, session: AgentSession, running: Running, outcome: "proved" | "bad_proof", millis: number) {
     tracked.running.delete(session.id);
     session.busy = Math.max(0, session.busy - 1);
-    void this.o.store.finishAttempt(running.attemptId, outcome, millis, Math.floor(this.now()));
+    this.persist(this.o.store.finishAttempt(running.attemptId, outcome, millis, Math.floor(this.now())));
     this.o.metrics.attempts.inc({ outcome });
   }
 

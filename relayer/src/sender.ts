@@ -130,6 +130,7 @@ export class TxSender {
         maxPriorityFeePerGas,
       } as Parameters<RelayerWallet["writeContract"]>[0]);
       hashes.push(hash);
+      log.info({ purpose: options.purpose, hash, nonce, attempt }, "transaction sent");
       await options.onSent?.(hash, nonce);
       const receipt = await this.firstReceipt(hashes);
       if (receipt) {

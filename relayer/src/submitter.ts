@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
-import { zkPoolAbi, type Logger } from "@zkpool/common/node";
+import { zkPoolAbi } from "@zkpool/common";
+import { type Logger } from "@zkpool/common/node";
 import { CallRevertedError, TxSender } from "./sender";
 import type { Metrics } from "./metrics";
 import type { NetworkAdapter } from "./network";

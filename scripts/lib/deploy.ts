@@ -1,5 +1,6 @@
 import type { ContractTransactionResponse, Signer } from "ethers";
-import type { Deployment, PoolParams, ProtocolParams, TaikoDeploymentFile } from "@zkpool/common/node";
+import type { PoolParams, ProtocolParams } from "@zkpool/common";
+import type { Deployment, TaikoDeploymentFile } from "@zkpool/common/node";
 import {
   ZKPool__factory,
   type ZKPool,

@@ -13,7 +13,7 @@ import {
   type WalletClient,
 } from "viem";
 import { hardhat } from "viem/chains";
-import { proverPoolAbi, taikoL1Abi } from "@zkpool/common/node";
+import { proverPoolAbi, taikoL1Abi } from "@zkpool/common";
 
 export function localChain(rpcUrl: string): Chain {
   return { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };

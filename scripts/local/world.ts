@@ -1,22 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { encodeAbiParameters, keccak256, toHex, zeroAddress, type Address, type HDAccount, type Hex, type PublicClient } from "viem";
-import {
-  L2Chain,
-  TTKO,
-  encodeEvidence,
-  blockReward,
-  formatTTKO,
-  instanceHash,
-  metaHashOf,
-  proveInstance,
-  proverPoolAbi,
-  shortAddress,
-  taikoL1Abi,
-  taikoTokenAbi,
-  type Deployment,
-  type Logger,
-  type ProposedBlock,
-} from "@zkpool/common/node";
+import { L2Chain, TTKO, encodeEvidence, blockReward, formatTTKO, instanceHash, metaHashOf, proveInstance, proverPoolAbi, shortAddress, taikoL1Abi, taikoTokenAbi, type ProposedBlock } from "@zkpool/common";
+import { type Deployment, type Logger } from "@zkpool/common/node";
 import { ACCOUNT_INDEX, localAccount } from "./accounts";
 import { EventFollower, publicClientFor, revertName, walletClientFor, type LocalWallet, type TaikoLog } from "./chain";
 

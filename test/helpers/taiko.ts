@@ -6,13 +6,7 @@ import { ethers, network } from "hardhat";
 import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
-import {
-  encodeEvidence,
-  instanceHash,
-  proveInstance,
-  type BlockEvidence,
-  type BlockInstance,
-} from "@zkpool/common/node";
+import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type BlockInstance } from "@zkpool/common";
 import { proposeBlock, type L2Chain, type ProposedBlock, type TaikoFixture } from "../fixtures/taiko";
 
 // ───────────────────────────── proposing ─────────────────────────────

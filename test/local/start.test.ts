@@ -6,7 +6,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { expect } from "chai";
 import { createPublicClient, http } from "viem";
-import { proverPoolAbi, readDeployment, repoRoot, taikoL1Abi } from "@zkpool/common/node";
+import { proverPoolAbi, taikoL1Abi } from "@zkpool/common";
+import { readDeployment, repoRoot } from "@zkpool/common/node";
 
 /** A free TCP port on loopback, so the test never collides with a running `npm start`. */
 async function freePort(): Promise<number> {

@@ -1,21 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { recoverTypedDataAddress, toHex, type Address, type Hex } from "viem";
-import {
-  AGENT_PROTOCOL_VERSION,
-  MAX_FRAME_BYTES,
-  RpcErrorCode,
-  agentMethods,
-  authorizeParams,
-  heartbeatParams,
-  loginTypedData,
-  submitParams,
-  subscribeParams,
-  type CancelParams,
-  type Logger,
-  type NotifyParams,
-  type SubmitResult,
-} from "@zkpool/common/node";
+import { AGENT_PROTOCOL_VERSION, MAX_FRAME_BYTES, RpcErrorCode, agentMethods, authorizeParams, heartbeatParams, loginTypedData, submitParams, subscribeParams, type CancelParams, type NotifyParams, type SubmitResult } from "@zkpool/common";
+import { type Logger } from "@zkpool/common/node";
 import type { z } from "zod";
 import { LineDecoder, TokenBucket } from "./framing";
 import { RpcFailure, parseLine, type RequestId } from "./rpc";

@@ -99,6 +99,11 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function errorMessage(error: unknown): string {
+  // Node reports a refused connection to a name with several addresses (localhost: ::1 and 127.0.0.1) as an
+  // AggregateError with an empty message: its parts say what happened.
+  if (error instanceof AggregateError && error.message === "") {
+    return error.errors.map(errorMessage).join("; ") || "connection failed";
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -128,7 +133,7 @@ export function toStoreError(error: unknown, context: ErrorContext): StoreError 
     CONNECTION_ERROR_MESSAGES.some((m) => message.includes(m))
   ) {
     return new StoreConnectionError(
-      `cannot use ${context.database}: ${message}. Is the server running and reachable, and is DATABASE_URL right?`,
+      `cannot reach ${context.database}: ${message}. Is PostgreSQL running there, and is DATABASE_URL right?`,
       error,
     );
   }

@@ -109,8 +109,17 @@ export interface Store {
   unfinishedSubmissions(): Promise<Submission[]>;
   /** Appends a sent transaction (hash and nonce) to the submission and marks it sent. */
   recordSubmissionTx(blockId: bigint, txHash: Hex, nonce: number, now: number): Promise<void>;
-  /** Final state of a submission; `confirmed` also moves the job to proven, `rejected` to failed. */
-  finishSubmission(blockId: bigint, status: "confirmed" | "reverted" | "rejected", error: string | null, now: number): Promise<void>;
+  /**
+   * Final state of a submission; `confirmed` also moves the job to proven, `rejected` to failed, and `reverted`
+   * a job still `submitting` back to open (so that a relayer restarted after a revert proves it again instead
+   * of leaving it submitting forever; a revert can be claimed again).
+   */
+  finishSubmission(
+    blockId: bigint,
+    status: "confirmed" | "reverted" | "rejected",
+    error: string | null,
+    now: number,
+  ): Promise<void>;
 
   /**
    * Reserves the next nonce of `address`: max(the stored next nonce, `chainNonce`), and stores it + 1.

@@ -1,13 +1,6 @@
 import { zeroAddress, type Address, type PublicClient } from "viem";
-import {
-  L2Chain,
-  instanceHash,
-  metaHashOf,
-  taikoL1Abi,
-  zkPoolAbi,
-  type JobEvidence,
-  type Logger,
-} from "@zkpool/common/node";
+import { L2Chain, instanceHash, metaHashOf, taikoL1Abi, zkPoolAbi, type JobEvidence } from "@zkpool/common";
+import { type Logger } from "@zkpool/common/node";
 import type { Store } from "../store/types";
 import type { NetworkAdapter, NetworkEvent, NetworkJob } from "../network";
 

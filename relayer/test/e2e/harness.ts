@@ -9,16 +9,8 @@ import path from "node:path";
 import { JsonRpcProvider, Wallet, type Signer } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Address, Hex } from "viem";
-import {
-  LOCAL_GENESIS_BLOCK_HASH,
-  LOCAL_PROTOCOL,
-  TTKO,
-  createLogger,
-  writeDeployment,
-  type Deployment,
-  type PoolParams,
-  type ProtocolParams,
-} from "@zkpool/common/node";
+import { LOCAL_GENESIS_BLOCK_HASH, LOCAL_PROTOCOL, TTKO, type PoolParams, type ProtocolParams } from "@zkpool/common";
+import { createLogger, writeDeployment, type Deployment } from "@zkpool/common/node";
 import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
 import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
 import { localAccount } from "../../../scripts/local/accounts";
@@ -64,6 +56,10 @@ export interface LocalPool {
   newAgentKey(prover: Prover, label?: string): Promise<Hex>;
   revokeAgent(prover: Prover, agentKey: Hex): Promise<void>;
   prover(index: number): Promise<Prover>;
+  /** When the block's first proof was accepted (unix seconds), from its BlockProven log's block. */
+  provenAt(blockId: bigint): Promise<bigint>;
+  /** The relayer account's transaction count: how many transactions it has sent. */
+  relayerNonce(): Promise<number>;
   /** Resolves with the args of the first log matching `filter` (already mined or yet to come). */
   nextEvent<T extends { getTopicFilter(): Promise<unknown> }>(filter: T): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -147,6 +143,15 @@ export async function startLocalPool(): Promise<LocalPool> {
           resolve(payload.args.toObject());
         });
       });
+    },
+    async provenAt(blockId) {
+      const [log] = await taiko.taikoL1.queryFilter(taiko.taikoL1.filters.BlockProven(blockId), 0);
+      if (!log) throw new Error(`block ${blockId} is not proven`);
+      const block = await provider.getBlock(log.blockNumber);
+      return BigInt(block?.timestamp ?? 0);
+    },
+    async relayerNonce() {
+      return provider.getTransactionCount(relayerAccount.address, "latest");
     },
     async stop() {
       provider.destroy();

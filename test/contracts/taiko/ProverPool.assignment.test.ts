@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { TTKO, shutdownProver } from "@zkpool/common/node";
+import { TTKO, shutdownProver } from "@zkpool/common";
 import {
   deployTaikoFixture,
   L2Chain,

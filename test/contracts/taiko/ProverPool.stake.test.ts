@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { TTKO } from "@zkpool/common/node";
+import { TTKO } from "@zkpool/common";
 import { ProverPool__factory } from "../../../typechain-types";
 import { deployTaikoFixture, stake, type TaikoFixture } from "../../fixtures/taiko";
 import { loadWithInvariants } from "../../helpers/invariants";

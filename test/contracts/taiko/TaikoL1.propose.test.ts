@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { A4_PROTOCOL, LOCAL_GENESIS_BLOCK_HASH, TTKO, metaHashOf, shutdownProver } from "@zkpool/common/node";
+import { A4_PROTOCOL, LOCAL_GENESIS_BLOCK_HASH, TTKO, metaHashOf, shutdownProver } from "@zkpool/common";
 import { TaikoL1__factory } from "../../../typechain-types";
 import {
   deployTaikoFixture,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { A4_PROTOCOL, TTKO, shutdownProver, type BlockEvidence } from "@zkpool/common/node";
+import { A4_PROTOCOL, TTKO, shutdownProver, type BlockEvidence } from "@zkpool/common";
 import {
   deployTaikoFixture,
   L2Chain,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { TTKO } from "@zkpool/common/node";
+import { TTKO } from "@zkpool/common";
 import { deployTaikoFixture } from "../../fixtures/taiko";
 
 describe("TaikoToken", function () {

@@ -1,0 +1,286 @@
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { TTKO, shutdownProver } from "@zkpool/common";
+import { proposeBlock, stake } from "../../fixtures/taiko";
+import { POOL_CAPACITY, POOL_STAKE, deployPoolFixture, type PoolFixture } from "../../fixtures/zkpool";
+import { creditProof, freeSigners, verifyAndHarvest } from "../../helpers/pool";
+import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
+import { mined, minedAt } from "../../helpers/taiko";
+
+/** Funds the pool's stake with `amount` fresh TTKOe from the operator. */
+async function fund(f: PoolFixture, amount: bigint) {
+  await f.token.mint(f.operator.address, amount);
+  await f.token.connect(f.operator).approve(f.poolAddress, amount);
+  return mined(f.pool.connect(f.operator).fundStake(amount));
+}
+
+/** Waits out ProverPool's change delay since the pool's last stake change. */
+async function afterChangeDelay(f: PoolFixture) {
+  const [staker] = await f.proverPool.getStaker(f.poolAddress);
+  await time.increaseTo(staker.lastChangeAt + f.params.proverPool.changeDelay);
+}
+
+describe("ZKPool: stake", function () {
+  const load = loadPoolWithInvariants();
+  after(shutdownProver);
+
+  describe("funds and stake", function () {
+    it("the fixture's pool staked all its funds: stakeInfo gives its stake, ask, capacity and rank 1", async function () {
+      const f = await load(deployPoolFixture);
+      const [staker, prover, rank] = await f.pool.stakeInfo();
+      expect(prover.stakedAmount).to.equal(POOL_STAKE);
+      expect(prover.rewardPerGas).to.equal(1_000n);
+      expect(prover.currentCapacity).to.equal(BigInt(POOL_CAPACITY));
+      expect(staker.maxCapacity).to.equal(BigInt(POOL_CAPACITY));
+      expect(staker.exitAmount).to.equal(0n);
+      expect(rank).to.equal(1n);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(0n);
+    });
+
+    it("fundStake takes the owner's tokens into the stake funds (StakeFunded)", async function () {
+      const f = await load(deployPoolFixture);
+      const amount = 5_000n * TTKO;
+      await f.token.mint(f.operator.address, amount);
+      await f.token.connect(f.operator).approve(f.poolAddress, amount);
+      const tx = f.pool.connect(f.operator).fundStake(amount);
+      await expect(tx).to.emit(f.pool, "StakeFunded").withArgs(f.operator.address, amount);
+      await expect(tx).to.changeTokenBalances(f.token, [f.operator, f.pool], [-amount, amount]);
+      expect(await f.pool.stakeFunds()).to.equal(amount);
+    });
+
+    it("raising the stake after ProverPool's change delay spends the stake funds", async function () {
+      const f = await load(deployPoolFixture);
+      const more = 100_000n * TTKO;
+      await fund(f, more);
+      await afterChangeDelay(f);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + more, 1_100, POOL_CAPACITY))
+        .to.emit(f.proverPool, "Staked")
+        .withArgs(f.poolAddress, POOL_STAKE + more, 1_100, POOL_CAPACITY);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+      const [, prover] = await f.pool.stakeInfo();
+      expect(prover.stakedAmount).to.equal(POOL_STAKE + more);
+      expect(prover.rewardPerGas).to.equal(1_100n);
+    });
+
+    it("a change inside ProverPool's change delay comes back as ProverPool's CHANGE_TOO_FREQUENT(allowedAt)", async function () {
+      const f = await load(deployPoolFixture);
+      await fund(f, 10n * TTKO);
+      const [staker] = await f.proverPool.getStaker(f.poolAddress);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + 10n * TTKO, 1_000, POOL_CAPACITY))
+        .to.be.revertedWithCustomError(f.proverPool, "CHANGE_TOO_FREQUENT")
+        .withArgs(staker.lastChangeAt + f.params.proverPool.changeDelay);
+    });
+
+    it("ProverPool's other rules bubble up too: STAKE_TOO_LOW(amount, minimum)", async function () {
+      const f = await load(deployPoolFixture);
+      await afterChangeDelay(f);
+      const minimum = f.params.proverPool.minStakePerCapacity * 128n;
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE, 1_000, 128))
+        .to.be.revertedWithCustomError(f.proverPool, "STAKE_TOO_LOW")
+        .withArgs(POOL_STAKE, minimum);
+    });
+
+    it("staking never uses rewards: InsufficientStakeFunds(needed, available) while the pool holds harvested rewards", async function () {
+      const f = await load(deployPoolFixture);
+      await creditProof(f, f.agentOfAlice);
+      const { harvested: rewards } = await verifyAndHarvest(f);
+      expect(rewards).to.be.greaterThan(1n);
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(rewards);
+      await afterChangeDelay(f);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + 1n, 1_000, POOL_CAPACITY))
+        .to.be.revertedWithCustomError(f.pool, "InsufficientStakeFunds")
+        .withArgs(1n, 0n);
+
+      const funds = rewards / 2n;
+      await fund(f, funds);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + rewards, 1_000, POOL_CAPACITY))
+        .to.be.revertedWithCustomError(f.pool, "InsufficientStakeFunds")
+        .withArgs(rewards, funds);
+      // Exactly the funds is fine.
+      await f.pool.connect(f.operator).stake(POOL_STAKE + funds, 1_000, POOL_CAPACITY);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(rewards);
+    });
+
+    it("lowering the stake sends the difference through the exit period back into the stake funds", async function () {
+      const f = await load(deployPoolFixture);
+      const less = 200_000n * TTKO;
+      await afterChangeDelay(f);
+      const receipt = await mined(f.pool.connect(f.operator).stake(POOL_STAKE - less, 1_000, POOL_CAPACITY));
+      const requestedAt = await minedAt(receipt);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+      const [staker, prover] = await f.pool.stakeInfo();
+      expect(prover.stakedAmount).to.equal(POOL_STAKE - less);
+      expect(staker.exitAmount).to.equal(less);
+
+      const maturesAt = requestedAt + f.params.proverPool.exitPeriod;
+      await expect(f.pool.connect(f.operator).withdrawStake())
+        .to.be.revertedWithCustomError(f.proverPool, "NO_MATURE_EXIT")
+        .withArgs(less, maturesAt);
+      await time.increaseTo(maturesAt);
+      await expect(f.pool.connect(f.operator).withdrawStake())
+        .to.emit(f.proverPool, "Withdrawn")
+        .withArgs(f.poolAddress, less);
+      expect(await f.pool.stakeFunds()).to.equal(less);
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(less);
+    });
+
+    it("exitStake leaves ProverPool; after the exit period withdrawStake and withdrawStakeFunds give it back", async function () {
+      const f = await load(deployPoolFixture);
+      await afterChangeDelay(f);
+      const receipt = await mined(f.pool.connect(f.operator).exitStake());
+      await expect(receipt.hash).to.emit(f.proverPool, "Exited").withArgs(f.poolAddress, POOL_STAKE);
+      const [staker, , rank] = await f.pool.stakeInfo();
+      expect(rank).to.equal(0n);
+      expect(staker.exitAmount).to.equal(POOL_STAKE);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(32)).to.be.revertedWithCustomError(f.pool, "NotStaked");
+
+      await time.increaseTo((await minedAt(receipt)) + f.params.proverPool.exitPeriod);
+      await f.pool.connect(f.operator).withdrawStake();
+      expect(await f.pool.stakeFunds()).to.equal(POOL_STAKE);
+
+      await expect(f.pool.connect(f.operator).withdrawStakeFunds(POOL_STAKE + 1n, f.operator.address))
+        .to.be.revertedWithCustomError(f.pool, "InsufficientStakeFunds")
+        .withArgs(POOL_STAKE + 1n, POOL_STAKE);
+      await expect(
+        f.pool.connect(f.operator).withdrawStakeFunds(1n, "0x0000000000000000000000000000000000000000"),
+      ).to.be.revertedWithCustomError(f.pool, "ZeroAddress");
+      const tx = f.pool.connect(f.operator).withdrawStakeFunds(POOL_STAKE, f.treasury.address);
+      await expect(tx).to.emit(f.pool, "StakeFundsWithdrawn").withArgs(f.treasury.address, POOL_STAKE);
+      await expect(tx).to.changeTokenBalances(f.token, [f.pool, f.treasury], [-POOL_STAKE, POOL_STAKE]);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+    });
+
+    it("withdrawStakeFunds never pays out rewards", async function () {
+      const f = await load(deployPoolFixture);
+      await creditProof(f, f.agentOfAlice);
+      const { harvested: rewards } = await verifyAndHarvest(f);
+      await fund(f, 7n);
+      await expect(f.pool.connect(f.operator).withdrawStakeFunds(8n, f.operator.address))
+        .to.be.revertedWithCustomError(f.pool, "InsufficientStakeFunds")
+        .withArgs(8n, 7n);
+      await f.pool.connect(f.operator).withdrawStakeFunds(7n, f.operator.address);
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(rewards);
+    });
+
+    it("only the owner funds, stakes, exits, withdraws and sets capacity bounds", async function () {
+      const f = await load(deployPoolFixture);
+      const m = f.pool.connect(f.mallory);
+      for (const send of [
+        () => m.fundStake(1n),
+        () => m.stake(POOL_STAKE, 1_000, POOL_CAPACITY),
+        () => m.exitStake(),
+        () => m.withdrawStake(),
+        () => m.withdrawStakeFunds(0n, f.mallory.address),
+        () => m.setCapacityBounds(1, 2),
+      ]) {
+        await expect(send())
+          .to.be.revertedWithCustomError(f.pool, "OwnableUnauthorizedAccount")
+          .withArgs(f.mallory.address);
+      }
+      // The relayer is not the owner either.
+      await expect(f.pool.connect(f.relayer).stake(POOL_STAKE, 1_000, POOL_CAPACITY))
+        .to.be.revertedWithCustomError(f.pool, "OwnableUnauthorizedAccount")
+        .withArgs(f.relayer.address);
+    });
+  });
+
+  describe("rank among the 32", function () {
+    it("stakeInfo ranks the pool among the other stakers, by stake", async function () {
+      const f = await load(deployPoolFixture);
+      // 31 competitors: 500,000 + 50,000 × i TTKOe; those with i > 10 out-stake the pool.
+      const competitors = [f.proverA, f.proverB, f.proverC, f.outsider, ...freeSigners(f, 27)];
+      for (const [i, c] of competitors.entries()) await stake(f, c, (500_000n + 50_000n * BigInt(i)) * TTKO, 1_000, 16);
+      const [, , rank] = await f.pool.stakeInfo();
+      expect(rank).to.equal(21n);
+      expect(rank).to.equal(await f.proverPool.getRank(f.poolAddress));
+    });
+
+    it("pushed out of a full set, the pool has rank 0 and gets its stake back through withdrawStake", async function () {
+      const f = await load(deployPoolFixture);
+      const competitors = [f.proverA, f.proverB, f.proverC, f.outsider, ...freeSigners(f, 28)];
+      for (const c of competitors.slice(0, 31)) await stake(f, c, 2_000_000n * TTKO, 1_000, 16);
+      const last = competitors[31]!;
+      const receipt = await mined(stake(f, last, 1_500_000n * TTKO, 1_000, 16));
+      await expect(receipt.hash).to.emit(f.proverPool, "Exited").withArgs(f.poolAddress, POOL_STAKE);
+      const [, , rank] = await f.pool.stakeInfo();
+      expect(rank).to.equal(0n);
+      await time.increaseTo((await minedAt(receipt)) + f.params.proverPool.exitPeriod);
+      await f.pool.connect(f.operator).withdrawStake();
+      expect(await f.pool.stakeFunds()).to.equal(POOL_STAKE);
+    });
+  });
+
+  describe("adjustCapacity", function () {
+    it("the relayer sets the capacity within the owner's bounds, at the same stake and ask", async function () {
+      const f = await load(deployPoolFixture);
+      expect(await f.pool.capacityBounds()).to.deep.equal([16n, 256n]);
+      await afterChangeDelay(f);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(32))
+        .to.emit(f.proverPool, "Staked")
+        .withArgs(f.poolAddress, POOL_STAKE, 1_000, 32);
+      const [staker, prover] = await f.pool.stakeInfo();
+      expect(staker.maxCapacity).to.equal(32n);
+      expect(prover.stakedAmount).to.equal(POOL_STAKE);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+    });
+
+    it("outside the bounds: CapacityOutOfBounds(capacity, min, max)", async function () {
+      const f = await load(deployPoolFixture);
+      await afterChangeDelay(f);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(15))
+        .to.be.revertedWithCustomError(f.pool, "CapacityOutOfBounds")
+        .withArgs(15, 16, 256);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(257))
+        .to.be.revertedWithCustomError(f.pool, "CapacityOutOfBounds")
+        .withArgs(257, 16, 256);
+      await expect(f.pool.connect(f.operator).setCapacityBounds(20, 40))
+        .to.emit(f.pool, "CapacityBoundsSet")
+        .withArgs(20, 40);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(16))
+        .to.be.revertedWithCustomError(f.pool, "CapacityOutOfBounds")
+        .withArgs(16, 20, 40);
+      await f.pool.connect(f.relayer).adjustCapacity(40);
+    });
+
+    it("the owner's bounds must be ordered: InvalidCapacityBounds(min, max)", async function () {
+      const f = await load(deployPoolFixture);
+      await expect(f.pool.connect(f.operator).setCapacityBounds(40, 20))
+        .to.be.revertedWithCustomError(f.pool, "InvalidCapacityBounds")
+        .withArgs(40, 20);
+    });
+
+    it("nobody but a relayer may adjust: NotRelayer(caller)", async function () {
+      const f = await load(deployPoolFixture);
+      for (const caller of [f.operator, f.mallory, f.alice]) {
+        await expect(f.pool.connect(caller).adjustCapacity(32))
+          .to.be.revertedWithCustomError(f.pool, "NotRelayer")
+          .withArgs(caller.address);
+      }
+    });
+
+    it("ProverPool's rules still apply: CHANGE_TOO_FREQUENT and STAKE_TOO_LOW come back as ProverPool's", async function () {
+      const f = await load(deployPoolFixture);
+      const [staker] = await f.proverPool.getStaker(f.poolAddress);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(32))
+        .to.be.revertedWithCustomError(f.proverPool, "CHANGE_TOO_FREQUENT")
+        .withArgs(staker.lastChangeAt + f.params.proverPool.changeDelay);
+      await afterChangeDelay(f);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(101))
+        .to.be.revertedWithCustomError(f.proverPool, "STAKE_TOO_LOW")
+        .withArgs(POOL_STAKE, f.params.proverPool.minStakePerCapacity * 101n);
+    });
+
+    it("blocks in flight keep their capacity under the new maximum", async function () {
+      const f = await load(deployPoolFixture);
+      await creditProof(f, f.agentOfAlice); // proven: released
+      await proposeBlock(f); // in flight
+      await afterChangeDelay(f);
+      await f.pool.connect(f.relayer).adjustCapacity(20);
+      const [staker, prover] = await f.pool.stakeInfo();
+      expect(staker.maxCapacity).to.equal(20n);
+      expect(prover.currentCapacity).to.equal(19n);
+    });
+  });
+});

@@ -1,0 +1,214 @@
+// What must hold of ZKPool's reward ledger after every test and, in the property test, after every command,
+// whatever happened (Rocket Pool's afterEach(checkInvariants)):
+//
+//   totalClaimed + totalClaimable + totalFees + unsettled == totalHarvested                   (nothing is stuck)
+//   token balance == totalClaimable + (totalFees - feesWithdrawn) + unsettled + stakeFunds    (nothing is missing)
+//   Σ claimable(prover) <= totalClaimable <= Σ claimable(prover) + provers of unswept settled epochs
+//
+// The totals are also recomputed from the pool's own events (what the indexer sees), and the unsettled rewards
+// from the per-epoch view, so that a total the contract forgets to update does not hide behind another.
+
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import type { PoolFixture } from "../fixtures/zkpool";
+import { checkTaikoInvariants } from "./invariants";
+import { rebuildChain } from "./pool";
+
+/** The pool's ledger as its events tell it. */
+export interface EventLedger {
+  harvested: bigint;
+  claimed: bigint;
+  /** Fees of settled epochs plus swept dust. */
+  fees: bigint;
+  feesWithdrawn: bigint;
+  /** Every prover that ever authorized an agent. */
+  provers: Set<string>;
+  /** epoch → provers with shares in it. */
+  proversOf: Map<bigint, Set<string>>;
+  /** epoch → totalShares, for the epochs settled with shares. */
+  settled: Map<bigint, bigint>;
+  /** epoch → provers that claimed it. */
+  claimedBy: Map<bigint, Set<string>>;
+  swept: Set<bigint>;
+}
+
+function emptyLedger(): EventLedger {
+  return {
+    harvested: 0n,
+    claimed: 0n,
+    fees: 0n,
+    feesWithdrawn: 0n,
+    provers: new Set(),
+    proversOf: new Map(),
+    settled: new Map(),
+    claimedBy: new Map(),
+    swept: new Set(),
+  };
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key) ?? new Set<V>();
+  set.add(value);
+  map.set(key, set);
+}
+
+/**
+ * The scan is incremental: a fixture reloaded by loadFixture (a snapshot revert) changes the hash of the last
+ * scanned block, and the ledger is then read again from the start.
+ */
+const scans = new Map<string, { ledger: EventLedger; block: number; hash: string }>();
+
+/** The pool's events up to the latest block, folded into an EventLedger. */
+export async function eventLedger(f: PoolFixture): Promise<EventLedger> {
+  const latest = await ethers.provider.getBlock("latest");
+  if (!latest?.hash) throw new Error("no latest block");
+  let scan = scans.get(f.poolAddress);
+  if (scan) {
+    const scanned = await ethers.provider.getBlock(scan.block);
+    if (scan.block > latest.number || scanned?.hash !== scan.hash) scan = undefined;
+  }
+  const ledger = scan?.ledger ?? emptyLedger();
+  const fromBlock = scan ? scan.block + 1 : 0;
+  if (fromBlock <= latest.number) {
+    const logs = await ethers.provider.getLogs({ address: f.poolAddress, fromBlock, toBlock: latest.number });
+    for (const log of logs) {
+      const parsed = f.pool.interface.parseLog(log);
+      if (!parsed) continue;
+      const a = parsed.args;
+      switch (parsed.name) {
+        case "AgentAuthorized":
+          ledger.provers.add(a.prover as string);
+          break;
+        case "ProofCredited":
+          addTo(ledger.proversOf, a.epoch as bigint, a.prover as string);
+          break;
+        case "Harvested":
+          ledger.harvested += a.amount as bigint;
+          break;
+        case "EpochSettled":
+          ledger.fees += a.fee as bigint;
+          if ((a.totalShares as bigint) !== 0n) ledger.settled.set(a.epoch as bigint, a.totalShares as bigint);
+          break;
+        case "Claimed":
+          ledger.claimed += a.amount as bigint;
+          addTo(ledger.claimedBy, a.epoch as bigint, a.prover as string);
+          break;
+        case "DustSwept":
+          ledger.fees += a.amount as bigint;
+          ledger.swept.add(a.epoch as bigint);
+          break;
+        case "FeesWithdrawn":
+          ledger.feesWithdrawn += a.amount as bigint;
+          break;
+      }
+    }
+  }
+  scans.set(f.poolAddress, { ledger, block: latest.number, hash: latest.hash });
+  return ledger;
+}
+
+/** What checkPoolInvariants read, for a caller that compares it with a model. */
+export interface PoolSnapshot {
+  harvested: bigint;
+  claimed: bigint;
+  claimable: bigint;
+  fees: bigint;
+  unsettled: bigint;
+  feesWithdrawn: bigint;
+  stakeFunds: bigint;
+  next: bigint;
+  current: bigint;
+  /** claimable(prover) of every prover that ever authorized an agent. */
+  claimableOf: Map<string, bigint>;
+}
+
+/**
+ * Checks every ledger invariant of the pool now; throws an AssertionError naming the one that broke. Returns what
+ * it read.
+ */
+export async function checkPoolInvariants(f: PoolFixture): Promise<PoolSnapshot> {
+  const { pool, token, poolAddress } = f;
+  // One call at a time: Hardhat's in-process provider answers them one by one anyway, and faster so.
+  const [harvested, claimed, claimable, fees, unsettled] = await pool.totals();
+  const feesWithdrawn = await pool.feesWithdrawn();
+  const stakeFunds = await pool.stakeFunds();
+  const balance = await token.balanceOf(poolAddress);
+  const next = await pool.nextEpochToSettle();
+  const current = await pool.currentEpoch();
+  const ledger = await eventLedger(f);
+
+  expect(claimed + claimable + fees + unsettled, "claimed + claimable + fees + unsettled == harvested").to.equal(
+    harvested,
+  );
+  expect(feesWithdrawn, "fees withdrawn above fees").to.be.at.most(fees);
+  expect(balance, "token balance == claimable + fees not withdrawn + unsettled + stake funds").to.equal(
+    claimable + (fees - feesWithdrawn) + unsettled + stakeFunds,
+  );
+
+  // The same totals, from the events.
+  expect(harvested, "totalHarvested == Σ Harvested").to.equal(ledger.harvested);
+  expect(claimed, "totalClaimed == Σ Claimed").to.equal(ledger.claimed);
+  expect(fees, "totalFees == Σ EpochSettled.fee + Σ DustSwept").to.equal(ledger.fees);
+  expect(feesWithdrawn, "feesWithdrawn == Σ FeesWithdrawn").to.equal(ledger.feesWithdrawn);
+
+  // Unsettled rewards are the rewards waiting in the epochs not settled yet.
+  expect(next, "settled an epoch that has not ended").to.be.at.most(current);
+  let waiting = 0n;
+  for (let epoch = next; epoch <= current; epoch++) waiting += await pool.epochRewards(epoch);
+  expect(unsettled, "unsettled == Σ epochRewards of the unsettled epochs").to.equal(waiting);
+  expect(await pool.epochRewards(current + 1n), "rewards waiting in an epoch not started").to.equal(0n);
+
+  // What the provers can claim, and the rounding dust of the settled epochs that are not swept yet.
+  const claimableOf = new Map<string, bigint>();
+  let owed = 0n;
+  for (const prover of ledger.provers) {
+    const amount = await pool.claimable(prover);
+    claimableOf.set(prover, amount);
+    owed += amount;
+  }
+  const unswept = [...ledger.settled].flatMap(([epoch, totalShares]) => {
+    const provers = ledger.proversOf.get(epoch) ?? new Set<string>();
+    const claimedBy = ledger.claimedBy.get(epoch) ?? new Set<string>();
+    const left = [...provers].filter((p) => !claimedBy.has(p)).length;
+    // Every prover claimed: swept (or there was no dust).
+    return left === 0 ? [] : [{ epoch, totalShares, provers: provers.size, left }];
+  });
+  let dustBound = 0n;
+  for (const { epoch, totalShares, provers, left } of unswept) {
+    const [settlement, claims] = await pool.settlementOf(epoch);
+    expect(ledger.swept.has(epoch), `epoch ${epoch} swept before its last claim`).to.equal(false);
+    expect(settlement.totalShares, `totalShares of epoch ${epoch}`).to.equal(totalShares);
+    expect(claims.proversLeft, `provers left in epoch ${epoch}`).to.equal(BigInt(left));
+    expect(claims.unclaimed, `unclaimed of epoch ${epoch}`).to.be.at.most(settlement.proverReward);
+    dustBound += BigInt(provers);
+  }
+  expect(owed, "Σ claimable(prover) <= totalClaimable").to.be.at.most(claimable);
+  expect(claimable, "totalClaimable <= Σ claimable(prover) + provers of unswept settled epochs").to.be.at.most(
+    owed + dustBound,
+  );
+  return { harvested, claimed, claimable, fees, unsettled, feesWithdrawn, stakeFunds, next, current, claimableOf };
+}
+
+/**
+ * `loadFixture` for ZKPool tests that also registers, in the calling `describe`, an afterEach that checks the
+ * pool's ledger invariants and Taiko's on the fixture the test loaded (skipped when the test itself failed, so
+ * its own error is the one reported). Each load gets its own L2 chain rebuilt from the blocks proposed so far:
+ * loadFixture hands every test the same fixture object, whose chain would remember the blocks of earlier tests.
+ */
+export function loadPoolWithInvariants(): <T extends PoolFixture>(fixture: () => Promise<T>) => Promise<T> {
+  let current: PoolFixture | undefined;
+  afterEach(async function () {
+    const f = current;
+    current = undefined;
+    if (!f || this.currentTest?.state === "failed") return;
+    await checkPoolInvariants(f);
+    await checkTaikoInvariants(f);
+  });
+  return async (fixture) => {
+    const loaded = await loadFixture(fixture);
+    const f = { ...loaded, chain: await rebuildChain(loaded) };
+    current = f;
+    return f;
+  };
+}
