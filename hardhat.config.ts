@@ -8,21 +8,19 @@ const SOLC_VERSION = solcPackage.version;
 
 // Hardhat downloads solc by default; this machine has no internet beyond the npm registry,
 // so compile with the solc-js build that ships in the pinned `solc` package.
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
-  async (args: { solcVersion: string }, _hre, runSuper) => {
-    if (args.solcVersion === SOLC_VERSION) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const solc = require("solc") as { version(): string };
-      return {
-        compilerPath: require.resolve("solc/soljson.js"),
-        isSolcJs: true,
-        version: args.solcVersion,
-        longVersion: solc.version(),
-      };
-    }
-    return runSuper();
-  },
-);
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion === SOLC_VERSION) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const solc = require("solc") as { version(): string };
+    return {
+      compilerPath: require.resolve("solc/soljson.js"),
+      isSolcJs: true,
+      version: args.solcVersion,
+      longVersion: solc.version(),
+    };
+  }
+  return runSuper();
+});
 
 // Every compile also refreshes the ABIs that the TypeScript packages import from @zkpool/common.
 task(TASK_COMPILE).setAction(async (args, hre, runSuper) => {

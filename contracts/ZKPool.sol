@@ -98,8 +98,10 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
         uint256 feeChangeDelay
     ) Ownable(owner_) EIP712("ZKPool", "1") {
         if (
-            address(token) == address(0) || address(taikoL1) == address(0) || address(proverPool) == address(0)
-                || treasury_ == address(0)
+            address(token) == address(0) ||
+            address(taikoL1) == address(0) ||
+            address(proverPool) == address(0) ||
+            treasury_ == address(0)
         ) revert ZeroAddress();
         TOKEN = token;
         TAIKO_L1 = taikoL1;
@@ -214,7 +216,10 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
 
         uint256 fee = (reward * feeBps(epoch)) / _BPS;
         uint256 proverReward = reward - fee;
-        _settlements[epoch] = Settlement({proverReward: proverReward.toUint128(), totalShares: totalShares.toUint128()});
+        _settlements[epoch] = Settlement({
+            proverReward: proverReward.toUint128(),
+            totalShares: totalShares.toUint128()
+        });
         _epochClaims[epoch].unclaimed = proverReward.toUint128();
         _unsettled -= reward;
         _totalFees += fee;
@@ -407,7 +412,13 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     function totals()
         external
         view
-        returns (uint256 totalHarvested, uint256 totalClaimed, uint256 totalClaimable, uint256 totalFees, uint256 unsettled)
+        returns (
+            uint256 totalHarvested,
+            uint256 totalClaimed,
+            uint256 totalClaimable,
+            uint256 totalFees,
+            uint256 unsettled
+        )
     {
         return (_totalHarvested, _totalClaimed, _totalClaimable, _totalFees, _unsettled);
     }
@@ -421,7 +432,11 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     }
 
     /// @notice The pool's place in ProverPool: its stake, ask, capacity, pending exit and rank among the 32.
-    function stakeInfo() external view returns (IProverPool.Staker memory staker, IProverPool.Prover memory prover, uint256 rank) {
+    function stakeInfo()
+        external
+        view
+        returns (IProverPool.Staker memory staker, IProverPool.Prover memory prover, uint256 rank)
+    {
         (staker, prover) = PROVER_POOL.getStaker(address(this));
         rank = PROVER_POOL.getRank(address(this));
     }

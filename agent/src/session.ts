@@ -8,7 +8,15 @@
 import { z } from "zod";
 import { isAddress, isHex, type Address, type Hex, type LocalAccount } from "viem";
 import type { JobEvidence, SubscribeParams } from "@zkpool/common";
-import { AGENT_PROTOCOL_VERSION, cancelParams, encodeEvidence, loginTypedData, notifyParams, proofTypedData, sleep } from "@zkpool/common";
+import {
+  AGENT_PROTOCOL_VERSION,
+  cancelParams,
+  encodeEvidence,
+  loginTypedData,
+  notifyParams,
+  proofTypedData,
+  sleep,
+} from "@zkpool/common";
 import type { ProverBackend } from "./backends/index.js";
 import type { SpeedTracker } from "./benchmark.js";
 import { formatAddress, type RelayerConnection } from "./connection.js";

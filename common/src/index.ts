@@ -1,13 +1,7 @@
 // @zkpool/common: what runs anywhere, the browser included. Node-only parts (files, logs) are in "@zkpool/common/node".
 // Names are listed, not `export *`: ESM importers (tsx, Node) only see named exports of this CommonJS-typed
 // package when they are written out. test/common/exports.test.ts checks that nothing is missing.
-export {
-  blockProofVerifierAbi,
-  proverPoolAbi,
-  taikoL1Abi,
-  taikoTokenAbi,
-  zkPoolAbi,
-} from "./generated/abis";
+export { blockProofVerifierAbi, proverPoolAbi, taikoL1Abi, taikoTokenAbi, zkPoolAbi } from "./generated/abis";
 export {
   A4_PROTOCOL,
   LOCAL_PROTOCOL,
@@ -29,10 +23,7 @@ export {
   type L2Parent,
   type ProposedBlock,
 } from "./taiko";
-export {
-  formatTTKO,
-  shortAddress,
-} from "./format";
+export { formatTTKO, shortAddress } from "./format";
 export {
   DEFAULT_POOL_PARAMS,
   LOCAL_POOL_PARAMS,
@@ -73,13 +64,7 @@ export {
   type SubscribeParams,
   type SubscribeResult,
 } from "./agentProtocol";
-export {
-  backoffDelay,
-  isRetryable,
-  sleep,
-  withRetry,
-  type RetryOptions,
-} from "./retry";
+export { backoffDelay, isRetryable, sleep, withRetry, type RetryOptions } from "./retry";
 export {
   decodeProof,
   encodeEvidence,

@@ -1,7 +1,5 @@
 // @zkpool/common/node: the parts that need Node.js (files, logs). Everything else is in "@zkpool/common".
-export {
-  repoRoot,
-} from "./paths";
+export { repoRoot } from "./paths";
 export {
   DEPLOYED_CONTRACTS,
   DeploymentError,
@@ -16,8 +14,4 @@ export {
   type TaikoContract,
   type TaikoDeploymentFile,
 } from "./deployment";
-export {
-  createLogger,
-  type Logger,
-  type LoggerOptions,
-} from "./log";
+export { createLogger, type Logger, type LoggerOptions } from "./log";

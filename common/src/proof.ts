@@ -1,4 +1,3 @@
-/// <reference path="./snarkjs.d.ts" />
 // The block proof: Taiko A4 evidence, its instance hash, and the Groth16 proof over that hash made with
 // the circuit and keys that circuits/setup.ts builds (build/circuits/d<difficulty>/).
 //

@@ -22,7 +22,13 @@ interface ITaikoL1 {
         address prover,
         uint32 parentGasUsed
     );
-    event BlockVerified(uint256 indexed blockId, bytes32 blockHash, address prover, uint64 blockFee, uint64 proofReward);
+    event BlockVerified(
+        uint256 indexed blockId,
+        bytes32 blockHash,
+        address prover,
+        uint64 blockFee,
+        uint64 proofReward
+    );
 
     error L1_ALREADY_PROVEN();
     error L1_BLOCK_ID();
@@ -42,7 +48,10 @@ interface ITaikoL1 {
     /// @notice Propose an L2 block. `input` is abi.encode(BlockMetadataInput). The block fee is taken from the
     /// proposer's internal balance, a prover is assigned by the ProverPool (none: an open block), and up to
     /// blockMaxVerificationsPerTx blocks are verified on the way.
-    function proposeBlock(bytes calldata input, bytes calldata txList) external returns (TaikoData.BlockMetadata memory meta);
+    function proposeBlock(
+        bytes calldata input,
+        bytes calldata txList
+    ) external returns (TaikoData.BlockMetadata memory meta);
 
     /// @notice Prove a block. `input` is abi.encode(BlockEvidence). The caller is never compared with
     /// evidence.prover: the prover address is bound into the proof's public instance. Inside the proof window

@@ -102,9 +102,8 @@ contract ProverPool is IProverPool {
                 _startExit(staker, before - amount);
             }
             // Blocks already assigned keep their capacity taken under the new maximum.
-            uint32 inFlight = staker.maxCapacity > current.currentCapacity
-                ? staker.maxCapacity - current.currentCapacity
-                : 0;
+            uint32 inFlight =
+                staker.maxCapacity > current.currentCapacity ? staker.maxCapacity - current.currentCapacity : 0;
             currentCapacity = maxCapacity > inFlight ? maxCapacity - inFlight : 0;
         }
         staker.maxCapacity = maxCapacity;

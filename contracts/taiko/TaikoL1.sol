@@ -51,10 +51,17 @@ contract TaikoL1 is ITaikoL1 {
         address treasury
     ) {
         if (
-            config.blockMaxGasLimit == 0 || config.blockMaxProposals == 0 || config.proofWindowMin == 0
-                || config.proofWindowMin > config.proofWindowMax || config.proofWindowMultiplier == 0
-                || config.initialFeePerGas == 0 || config.feePerGasMAF == 0 || config.proofDelayMAF == 0
-                || config.rewardOpenMultiplierPct < 100 || genesisBlockHash == 0 || verifiers.length == 0
+            config.blockMaxGasLimit == 0 ||
+            config.blockMaxProposals == 0 ||
+            config.proofWindowMin == 0 ||
+            config.proofWindowMin > config.proofWindowMax ||
+            config.proofWindowMultiplier == 0 ||
+            config.initialFeePerGas == 0 ||
+            config.feePerGasMAF == 0 ||
+            config.proofDelayMAF == 0 ||
+            config.rewardOpenMultiplierPct < 100 ||
+            genesisBlockHash == 0 ||
+            verifiers.length == 0
         ) revert L1_INVALID_CONFIG();
         TOKEN = token;
         PROVER_POOL = proverPool;
@@ -138,8 +145,12 @@ contract TaikoL1 is ITaikoL1 {
     function proveBlock(uint256 blockId, bytes calldata input) external {
         TaikoData.BlockEvidence memory evidence = abi.decode(input, (TaikoData.BlockEvidence));
         if (
-            evidence.prover == address(0) || evidence.parentHash == 0 || evidence.blockHash == 0
-                || evidence.blockHash == evidence.parentHash || evidence.signalRoot == 0 || evidence.gasUsed == 0
+            evidence.prover == address(0) ||
+            evidence.parentHash == 0 ||
+            evidence.blockHash == 0 ||
+            evidence.blockHash == evidence.parentHash ||
+            evidence.signalRoot == 0 ||
+            evidence.gasUsed == 0
         ) revert L1_INVALID_EVIDENCE();
         if (blockId <= _lastVerifiedBlockId || blockId >= _numBlocks) revert L1_BLOCK_ID();
 
@@ -149,8 +160,9 @@ contract TaikoL1 is ITaikoL1 {
 
         address assignedProver = blk.assignedProver;
         if (
-            assignedProver != address(0) && evidence.prover != assignedProver
-                && block.timestamp <= blk.proposedAt + blk.proofWindow
+            assignedProver != address(0) &&
+            evidence.prover != assignedProver &&
+            block.timestamp <= blk.proposedAt + blk.proofWindow
         ) revert L1_NOT_PROVEABLE();
 
         bytes32 key = _forkChoiceKey(evidence.parentHash, evidence.parentGasUsed);
@@ -279,14 +291,15 @@ contract TaikoL1 is ITaikoL1 {
 
     /// @inheritdoc ITaikoL1
     function getStateVariables() external view returns (TaikoData.StateVariables memory) {
-        return TaikoData.StateVariables({
-            genesisHeight: _GENESIS_HEIGHT,
-            genesisTimestamp: _GENESIS_TIMESTAMP,
-            numBlocks: _numBlocks,
-            lastVerifiedBlockId: _lastVerifiedBlockId,
-            avgProofDelay: _avgProofDelay,
-            feePerGas: _feePerGas
-        });
+        return
+            TaikoData.StateVariables({
+                genesisHeight: _GENESIS_HEIGHT,
+                genesisTimestamp: _GENESIS_TIMESTAMP,
+                numBlocks: _numBlocks,
+                lastVerifiedBlockId: _lastVerifiedBlockId,
+                avgProofDelay: _avgProofDelay,
+                feePerGas: _feePerGas
+            });
     }
 
     /// @inheritdoc ITaikoL1
@@ -313,8 +326,10 @@ contract TaikoL1 is ITaikoL1 {
     function _verifyProof(TaikoData.BlockEvidence memory evidence) private view {
         address verifier = _verifiers[evidence.verifierId];
         if (verifier == address(0) || evidence.proof.length != 256) revert L1_INVALID_PROOF();
-        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
-            abi.decode(evidence.proof, (uint256[2], uint256[2][2], uint256[2]));
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = abi.decode(
+            evidence.proof,
+            (uint256[2], uint256[2][2], uint256[2])
+        );
         uint256 instance = uint256(_instance(evidence));
         uint256[2] memory publicInputs = [instance >> 128, uint256(uint128(instance))];
         if (!IBlockProofVerifier(verifier).verifyProof(a, b, c, publicInputs)) revert L1_INVALID_PROOF();
@@ -406,8 +421,18 @@ contract TaikoL1 is ITaikoL1 {
     /// @dev The proof's public instance: every field the proof attests, the prover's address included, so a
     /// proof made for one block or one prover is worthless for any other.
     function _instance(TaikoData.BlockEvidence memory e) private pure returns (bytes32) {
-        return keccak256(
-            abi.encode(e.metaHash, e.parentHash, e.blockHash, e.signalRoot, e.graffiti, e.prover, e.parentGasUsed, e.gasUsed)
-        );
+        return
+            keccak256(
+                abi.encode(
+                    e.metaHash,
+                    e.parentHash,
+                    e.blockHash,
+                    e.signalRoot,
+                    e.graffiti,
+                    e.prover,
+                    e.parentGasUsed,
+                    e.gasUsed
+                )
+            );
     }
 }

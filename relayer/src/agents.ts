@@ -19,7 +19,12 @@ export class AgentDirectory {
     const key = agent.toLowerCase();
     const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.prover;
-    const owner = await this.client.readContract({ address: this.pool, abi: zkPoolAbi, functionName: "agentOwner", args: [agent] });
+    const owner = await this.client.readContract({
+      address: this.pool,
+      abi: zkPoolAbi,
+      functionName: "agentOwner",
+      args: [agent],
+    });
     const prover = owner === zeroAddress ? undefined : owner;
     this.cache.set(key, { prover, until: Date.now() + this.ttlMs });
     return prover;

@@ -8,9 +8,7 @@ import { ConfigError } from "./errors";
  * The relayer's settings: every one from the environment, checked here and nowhere else. Documented in
  * relayer/.env.example.
  */
-const bool = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const schema = z.object({
   RPC_URL: z.string().url().default("http://127.0.0.1:8545"),

@@ -43,7 +43,10 @@ export class Housekeeping {
       client.readContract({ address: pool, abi: zkPoolAbi, functionName: "nextEpochToSettle" }),
     ]);
     for (let epoch = next; epoch < current; epoch++) {
-      await sender.send({ address: pool, abi: zkPoolAbi, functionName: "settle", args: [epoch] }, { purpose: "settle" });
+      await sender.send(
+        { address: pool, abi: zkPoolAbi, functionName: "settle", args: [epoch] },
+        { purpose: "settle" },
+      );
       log.info({ epoch: epoch.toString() }, "settled an ended epoch");
     }
   }
@@ -54,23 +57,33 @@ export class Housekeeping {
    */
   async syncCapacity(): Promise<void> {
     const { client, sender, pool, log } = this.o;
-    const [staker, prover] = (await client.readContract({ address: pool, abi: zkPoolAbi, functionName: "stakeInfo" })) as readonly [
-      { maxCapacity: number },
-      { stakedAmount: bigint },
-      bigint,
-    ];
+    const [staker, prover] = (await client.readContract({
+      address: pool,
+      abi: zkPoolAbi,
+      functionName: "stakeInfo",
+    })) as readonly [{ maxCapacity: number }, { stakedAmount: bigint }, bigint];
     if (prover.stakedAmount === 0n) return;
-    const [minCapacity, maxCapacity] = await client.readContract({ address: pool, abi: zkPoolAbi, functionName: "capacityBounds" });
+    const [minCapacity, maxCapacity] = await client.readContract({
+      address: pool,
+      abi: zkPoolAbi,
+      functionName: "capacityBounds",
+    });
     const ms = this.o.averageMsPerProof();
     const window = await this.o.adapter.proofWindowSeconds();
     const wanted = ms === undefined ? minCapacity : Math.floor((this.o.connectedCapacity() * window * 1000) / ms / 2);
     const target = Math.min(maxCapacity, Math.max(minCapacity, wanted));
     if (target === staker.maxCapacity) return;
     try {
-      await sender.send({ address: pool, abi: zkPoolAbi, functionName: "adjustCapacity", args: [target] }, { purpose: "capacity" });
+      await sender.send(
+        { address: pool, abi: zkPoolAbi, functionName: "adjustCapacity", args: [target] },
+        { purpose: "capacity" },
+      );
       log.info({ from: staker.maxCapacity, to: target }, "pool capacity follows the connected machines");
     } catch (error) {
-      log.warn({ err: error, target }, "could not adjust the pool's capacity yet (ProverPool rate-limits changes); will retry");
+      log.warn(
+        { err: error, target },
+        "could not adjust the pool's capacity yet (ProverPool rate-limits changes); will retry",
+      );
     }
   }
 }

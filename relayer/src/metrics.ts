@@ -6,14 +6,23 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: "zkpool_relayer_" });
   return {
     registry,
-    agentsConnected: new Gauge({ name: "zkpool_agents_connected", help: "Authorized agent connections", registers: [registry] }),
+    agentsConnected: new Gauge({
+      name: "zkpool_agents_connected",
+      help: "Authorized agent connections",
+      registers: [registry],
+    }),
     capacityConnected: new Gauge({
       name: "zkpool_capacity_connected",
       help: "Proofs the connected agents can run at once",
       registers: [registry],
     }),
     queueDepth: new Gauge({ name: "zkpool_jobs_open", help: "Jobs waiting for a proof", registers: [registry] }),
-    jobsCreated: new Counter({ name: "zkpool_jobs_created_total", help: "Jobs created", labelNames: ["kind"], registers: [registry] }),
+    jobsCreated: new Counter({
+      name: "zkpool_jobs_created_total",
+      help: "Jobs created",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
     jobsFinished: new Counter({
       name: "zkpool_jobs_finished_total",
       help: "Jobs finished, by outcome",

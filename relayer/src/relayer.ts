@@ -35,7 +35,11 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
   const shutdown = new AbortController();
   const metrics = createMetrics();
   const chain = { ...hardhat, id: config.chainId, rpcUrls: { default: { http: [config.rpcUrl] } } };
-  const client = createPublicClient({ chain, transport: http(config.rpcUrl, { retryCount: 3 }), pollingInterval: 250 }) as PublicClient;
+  const client = createPublicClient({
+    chain,
+    transport: http(config.rpcUrl, { retryCount: 3 }),
+    pollingInterval: 250,
+  }) as PublicClient;
   const wallet: RelayerWallet = createWalletClient({
     chain,
     transport: http(config.rpcUrl, { retryCount: 3 }),
@@ -57,11 +61,13 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
 
   // The scheduler and the submitter call each other through these two functions.
   const finish = (blockId: bigint, outcome: "proven" | "failed" | "lost", detail: string | null) => {
-    scheduler.finishJob(blockId, outcome === "proven" ? "proven" : detail ?? outcome);
+    scheduler.finishJob(blockId, outcome === "proven" ? "proven" : (detail ?? outcome));
     metrics.jobsFinished.inc({ outcome });
     store
       .setJobStatus(blockId, outcome, detail, Math.floor(Date.now() / 1000))
-      .catch((error: unknown) => log.error({ err: error, blockId: blockId.toString() }, "could not record the job's end"));
+      .catch((error: unknown) =>
+        log.error({ err: error, blockId: blockId.toString() }, "could not record the job's end"),
+      );
   };
   const submitter: Submitter = new Submitter({
     store,
@@ -211,7 +217,13 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     })());
 
   log.info(
-    { gatewayPort, httpPort, pool: config.pool, relayer: config.relayerAddress, store: config.databaseUrl ? "postgresql" : "pglite" },
+    {
+      gatewayPort,
+      httpPort,
+      pool: config.pool,
+      relayer: config.relayerAddress,
+      store: config.databaseUrl ? "postgresql" : "pglite",
+    },
     "relayer running",
   );
   return { gatewayPort, httpPort, metrics, scheduler, store, stop, stopped };

@@ -139,7 +139,9 @@ export class Scheduler {
           running.session.busy = Math.max(0, running.session.busy - 1);
           running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason: "stalled: reassigned" });
           this.persist(this.o.store.finishAttempt(running.attemptId, "stalled", null, Math.floor(now)));
-          this.persist(this.o.store.countMachineJob(running.session.agent, running.session.deviceId, "failed", Math.floor(now)));
+          this.persist(
+            this.o.store.countMachineJob(running.session.agent, running.session.deviceId, "failed", Math.floor(now)),
+          );
           this.o.metrics.attempts.inc({ outcome: "stalled" });
           this.o.log.warn({ blockId: blockId.toString(), agent: running.session.agent }, "agent stalled: reassigning");
         }
@@ -154,7 +156,10 @@ export class Scheduler {
     const tracked = blockId === undefined ? undefined : this.jobs.get(blockId);
     const running = tracked?.running.get(session.id);
     if (!tracked || !running || String(running.attemptId) !== attemptPart) {
-      throw new RpcFailure(RpcErrorCode.UnknownJob, `Unknown or finished job ${params.jobId.slice(0, 64)}: it may have been proven already`);
+      throw new RpcFailure(
+        RpcErrorCode.UnknownJob,
+        `Unknown or finished job ${params.jobId.slice(0, 64)}: it may have been proven already`,
+      );
     }
     const { job } = tracked;
     const millis = params.millis ?? Math.round((this.now() - running.startedAt) * 1000);
@@ -165,9 +170,15 @@ export class Scheduler {
       this.endAttempt(tracked, session, running, "bad_proof", millis);
       tracked.excluded.add(session.agent.toLowerCase() + session.deviceId);
       this.persist(this.o.store.countMachineJob(session.agent, session.deviceId, "failed", Math.floor(this.now())));
-      this.o.log.warn({ blockId: job.blockId.toString(), agent: session.agent }, "bad proof rejected before any gas: reassigning");
+      this.o.log.warn(
+        { blockId: job.blockId.toString(), agent: session.agent },
+        "bad proof rejected before any gas: reassigning",
+      );
       void this.dispatch();
-      throw new RpcFailure(RpcErrorCode.BadProof, `The proof for block ${job.blockId} does not verify: check the prover backend`);
+      throw new RpcFailure(
+        RpcErrorCode.BadProof,
+        `The proof for block ${job.blockId} does not verify: check the prover backend`,
+      );
     }
     let signer: Address;
     try {
@@ -246,7 +257,13 @@ export class Scheduler {
     this.o.metrics.capacityConnected.set(this.connectedCapacity());
   }
 
-  private endAttempt(tracked: Tracked, session: AgentSession, running: Running, outcome: "proved" | "bad_proof", millis: number) {
+  private endAttempt(
+    tracked: Tracked,
+    session: AgentSession,
+    running: Running,
+    outcome: "proved" | "bad_proof",
+    millis: number,
+  ) {
     tracked.running.delete(session.id);
     session.busy = Math.max(0, session.busy - 1);
     this.persist(this.o.store.finishAttempt(running.attemptId, outcome, millis, Math.floor(this.now())));
@@ -291,7 +308,9 @@ export class Scheduler {
       const inTime = free.filter((s) => finishesAt(s) <= tracked.job.deadline);
       const candidates = inTime.length > 0 ? inTime : tracked.running.size === 0 ? free : [];
       // Of those that make it, the one with the most room; ties to the fastest.
-      const session = candidates.sort((a, b) => a.busy / a.concurrency - b.busy / b.concurrency || a.msPerProof - b.msPerProof)[0];
+      const session = candidates.sort(
+        (a, b) => a.busy / a.concurrency - b.busy / b.concurrency || a.msPerProof - b.msPerProof,
+      )[0];
       if (!session) continue;
       await this.start(tracked, session);
     }
@@ -300,7 +319,12 @@ export class Scheduler {
   private async start(tracked: Tracked, session: AgentSession): Promise<void> {
     const { job } = tracked;
     session.busy += 1;
-    const attemptId = await this.o.store.startAttempt(job.blockId, session.agent, session.deviceId, Math.floor(this.now()));
+    const attemptId = await this.o.store.startAttempt(
+      job.blockId,
+      session.agent,
+      session.deviceId,
+      Math.floor(this.now()),
+    );
     if (!this.jobs.has(job.blockId) || tracked.handedOff || !this.sessions.has(session.id)) {
       session.busy = Math.max(0, session.busy - 1);
       await this.o.store.finishAttempt(attemptId, "cancelled", null, Math.floor(this.now()));

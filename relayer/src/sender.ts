@@ -98,7 +98,11 @@ export class TxSender {
     } catch (error) {
       if (isRevert(error)) {
         const errorName = revertNameOf(error);
-        throw new CallRevertedError(errorName, `${call.functionName} would revert${errorName ? ` with ${errorName}` : ""}`, error);
+        throw new CallRevertedError(
+          errorName,
+          `${call.functionName} would revert${errorName ? ` with ${errorName}` : ""}`,
+          error,
+        );
       }
       throw new RetryableError(`could not simulate ${call.functionName}: ${(error as Error).message}`, error);
     }
@@ -137,12 +141,17 @@ export class TxSender {
         metrics.transactions.inc({ purpose: options.purpose, result: receipt.status });
         return receipt;
       }
-      log.warn({ purpose: options.purpose, nonce, hash, attempt }, "transaction not mined in time: replacing it with higher fees");
+      log.warn(
+        { purpose: options.purpose, nonce, hash, attempt },
+        "transaction not mined in time: replacing it with higher fees",
+      );
       maxFeePerGas = (maxFeePerGas * 125n) / 100n + 1n;
       maxPriorityFeePerGas = (maxPriorityFeePerGas * 125n) / 100n + 1n;
     }
     metrics.transactions.inc({ purpose: options.purpose, result: "stuck" });
-    throw new RetryableError(`${options.purpose} transaction with nonce ${nonce} did not mine after ${this.maxReplacements} replacements`);
+    throw new RetryableError(
+      `${options.purpose} transaction with nonce ${nonce} did not mine after ${this.maxReplacements} replacements`,
+    );
   }
 
   /** The receipt of whichever of the transactions (same nonce) mined, or undefined after the timeout. */

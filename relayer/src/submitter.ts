@@ -61,7 +61,10 @@ export class Submitter {
       const receipt = await this.o.sender.receiptOf(submission.txHashes);
       if (receipt?.status === "success" || (await this.o.adapter.isProvenByPool(job))) {
         await this.finish(job, "confirmed", null);
-        this.o.log.info({ blockId: job.blockId.toString() }, "recovered a submission that made it on-chain before the restart");
+        this.o.log.info(
+          { blockId: job.blockId.toString() },
+          "recovered a submission that made it on-chain before the restart",
+        );
         continue;
       }
       this.o.log.info({ blockId: job.blockId.toString() }, "resending a submission interrupted by the restart");
@@ -86,7 +89,12 @@ export class Submitter {
     const blockId = job.blockId;
     try {
       const receipt = await this.o.sender.send(
-        { address: this.o.pool, abi: zkPoolAbi, functionName: "proveBlock", args: [blockId, submission.input, submission.signature] },
+        {
+          address: this.o.pool,
+          abi: zkPoolAbi,
+          functionName: "proveBlock",
+          args: [blockId, submission.input, submission.signature],
+        },
         {
           purpose: "submit",
           onSent: (hash, nonce) => this.o.store.recordSubmissionTx(blockId, hash, nonce, this.now()),
@@ -95,7 +103,10 @@ export class Submitter {
       if (receipt.status === "success") {
         await this.finish(job, "confirmed", null);
         this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
-        this.o.log.info({ blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent }, "proof accepted on-chain: shares credited");
+        this.o.log.info(
+          { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent },
+          "proof accepted on-chain: shares credited",
+        );
         return;
       }
       await this.o.store.finishSubmission(blockId, "reverted", "the transaction reverted on-chain", this.now());
@@ -103,7 +114,10 @@ export class Submitter {
     } catch (error) {
       if (error instanceof CallRevertedError && error.errorName && this.o.adapter.isFinalRejection(error.errorName)) {
         await this.finish(job, "rejected", error.errorName);
-        this.o.log.warn({ blockId: blockId.toString(), reason: error.errorName }, "Taiko refuses this proof for good: recorded, not retried");
+        this.o.log.warn(
+          { blockId: blockId.toString(), reason: error.errorName },
+          "Taiko refuses this proof for good: recorded, not retried",
+        );
         return;
       }
       await this.o.store.finishSubmission(blockId, "reverted", (error as Error).message.slice(0, 500), this.now());

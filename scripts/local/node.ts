@@ -29,8 +29,19 @@ export async function startHardhatNode(host: string, port: number, log: Logger):
   }
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(repoRoot, "node_modules", "hardhat", "internal", "cli", "bootstrap.js"), "node", "--hostname", host, "--port", String(port)],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } },
+    [
+      path.join(repoRoot, "node_modules", "hardhat", "internal", "cli", "bootstrap.js"),
+      "node",
+      "--hostname",
+      host,
+      "--port",
+      String(port),
+    ],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    },
   );
   let output = "";
   const remember = (chunk: Buffer) => {

@@ -1,6 +1,29 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { encodeAbiParameters, keccak256, toHex, zeroAddress, type Address, type HDAccount, type Hex, type PublicClient } from "viem";
-import { L2Chain, TTKO, encodeEvidence, blockReward, formatTTKO, instanceHash, metaHashOf, proveInstance, proverPoolAbi, shortAddress, taikoL1Abi, taikoTokenAbi, type ProposedBlock } from "@zkpool/common";
+import {
+  encodeAbiParameters,
+  keccak256,
+  toHex,
+  zeroAddress,
+  type Address,
+  type HDAccount,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import {
+  L2Chain,
+  TTKO,
+  encodeEvidence,
+  blockReward,
+  formatTTKO,
+  instanceHash,
+  metaHashOf,
+  proveInstance,
+  proverPoolAbi,
+  shortAddress,
+  taikoL1Abi,
+  taikoTokenAbi,
+  type ProposedBlock,
+} from "@zkpool/common";
 import { type Deployment, type Logger } from "@zkpool/common/node";
 import { ACCOUNT_INDEX, localAccount } from "./accounts";
 import { EventFollower, publicClientFor, revertName, walletClientFor, type LocalWallet, type TaikoLog } from "./chain";
@@ -91,7 +114,9 @@ export class TaikoWorld {
 
     const token = this.o.deployment.contracts.TaikoToken.address;
     const mint = (to: Address, amount: bigint) =>
-      this.mined(deployer.writeContract({ address: token, abi: taikoTokenAbi, functionName: "mint", args: [to, amount] }));
+      this.mined(
+        deployer.writeContract({ address: token, abi: taikoTokenAbi, functionName: "mint", args: [to, amount] }),
+      );
     await mint(proposer.account.address, 10_000_000n * TTKO);
     await this.mined(
       proposer.writeContract({
@@ -201,7 +226,12 @@ export class TaikoWorld {
       ],
     );
     await this.mined(
-      proposer.writeContract({ address: this.taikoL1, abi: taikoL1Abi, functionName: "proposeBlock", args: [input, txList] }),
+      proposer.writeContract({
+        address: this.taikoL1,
+        abi: taikoL1Abi,
+        functionName: "proposeBlock",
+        args: [input, txList],
+      }),
     );
   }
 
@@ -270,7 +300,9 @@ export class TaikoWorld {
         return;
       }
       case "Slashed":
-        log.warn(`${this.name(event.args.addr)} slashed ${formatTTKO(event.args.amount)}: it let an assigned block's proof window pass`);
+        log.warn(
+          `${this.name(event.args.addr)} slashed ${formatTTKO(event.args.amount)}: it let an assigned block's proof window pass`,
+        );
         return;
       case "Staked":
         log.info(

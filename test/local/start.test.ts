@@ -16,7 +16,9 @@ async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -40,24 +42,34 @@ describe("npm start: the local Taiko A4 world", function () {
   it("proposes blocks, proves them with real proofs by competing provers, verifies them, pays and slashes", async () => {
     const port = await freePort();
     const deployments = mkdtempSync(path.join(tmpdir(), "zkpool-deployments-"));
-    child = spawn(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        RPC_PORT: String(port),
-        BLOCK_INTERVAL_MS: "700",
-        LATE_SHARE: "0.3",
-        LOG_FORMAT: "json",
-        DEPLOYMENTS_DIR: deployments,
+    child = spawn(
+      process.execPath,
+      [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          RPC_PORT: String(port),
+          BLOCK_INTERVAL_MS: "700",
+          LATE_SHARE: "0.3",
+          LOG_FORMAT: "json",
+          DEPLOYMENTS_DIR: deployments,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
 
     const lines: LogLine[] = [];
     const seen = (pattern: RegExp) => lines.some((l) => pattern.test(l.msg));
-    const wanted = [/^block \d+ proposed .*assigned to solo-/, /^block \d+ proven by solo-/, /^block \d+ verified: solo-\d earns/, /slashed/, /1\.5×/];
+    const wanted = [
+      /^block \d+ proposed .*assigned to solo-/,
+      /^block \d+ proven by solo-/,
+      /^block \d+ verified: solo-\d earns/,
+      /slashed/,
+      /1\.5×/,
+    ];
     // Read the log until every kind of event has been told, or the process dies.
     await new Promise<void>((resolve, reject) => {
       const reader = createInterface({ input: child!.stdout! });
@@ -69,7 +81,9 @@ describe("npm start: the local Taiko A4 world", function () {
         }
         if (wanted.every(seen)) resolve();
       });
-      child!.once("exit", (code) => reject(new Error(`npm start exited (${code}) early:\n${stderr}\n${lines.map((l) => l.msg).join("\n")}`)));
+      child!.once("exit", (code) =>
+        reject(new Error(`npm start exited (${code}) early:\n${stderr}\n${lines.map((l) => l.msg).join("\n")}`)),
+      );
     });
 
     // What the log says is what the chain says.
@@ -104,7 +118,10 @@ describe("npm start: the local Taiko A4 world", function () {
       fromBlock: 0n,
     });
     expect(slashes.length).to.be.greaterThan(0);
-    expect(lines.filter((l) => l.level >= 50), "no error was logged").to.deep.equal([]);
+    expect(
+      lines.filter((l) => l.level >= 50),
+      "no error was logged",
+    ).to.deep.equal([]);
 
     // Ctrl-C stops the world and the node.
     child.kill("SIGINT");

@@ -8,7 +8,14 @@ import { EventEmitter, once } from "node:events";
 import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { verifyTypedData, type Address, type Hex } from "viem";
-import type { AuthorizeParams, HeartbeatParams, JobEvidence, NotifyParams, SubmitParams, SubscribeParams } from "@zkpool/common";
+import type {
+  AuthorizeParams,
+  HeartbeatParams,
+  JobEvidence,
+  NotifyParams,
+  SubmitParams,
+  SubscribeParams,
+} from "@zkpool/common";
 import * as common from "@zkpool/common";
 
 export const {

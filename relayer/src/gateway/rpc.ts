@@ -37,7 +37,10 @@ export function parseLine(line: string): Incoming {
     return {
       kind: "invalid",
       id: null,
-      failure: new RpcFailure(RpcErrorCode.InvalidRequest, "Invalid request: expected one JSON-RPC 2.0 object per line"),
+      failure: new RpcFailure(
+        RpcErrorCode.InvalidRequest,
+        "Invalid request: expected one JSON-RPC 2.0 object per line",
+      ),
     };
   }
   const m = message as Record<string, unknown>;

@@ -1,7 +1,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { recoverTypedDataAddress, toHex, type Address, type Hex } from "viem";
-import { AGENT_PROTOCOL_VERSION, MAX_FRAME_BYTES, RpcErrorCode, agentMethods, authorizeParams, heartbeatParams, loginTypedData, submitParams, subscribeParams, type CancelParams, type NotifyParams, type SubmitResult } from "@zkpool/common";
+import {
+  AGENT_PROTOCOL_VERSION,
+  MAX_FRAME_BYTES,
+  RpcErrorCode,
+  agentMethods,
+  authorizeParams,
+  heartbeatParams,
+  loginTypedData,
+  submitParams,
+  subscribeParams,
+  type CancelParams,
+  type NotifyParams,
+  type SubmitResult,
+} from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import type { z } from "zod";
 import { LineDecoder, TokenBucket } from "./framing";
@@ -152,7 +165,13 @@ class Connection implements AgentSession {
     socket.setKeepAlive(true, 10_000);
     this.authTimer = setTimeout(() => {
       if (this.phase !== "authorized") {
-        this.failAndClose(null, new RpcFailure(RpcErrorCode.AuthTimeout, `Not authorized within ${options.authTimeoutS} s: subscribe, then authorize with your access key`));
+        this.failAndClose(
+          null,
+          new RpcFailure(
+            RpcErrorCode.AuthTimeout,
+            `Not authorized within ${options.authTimeoutS} s: subscribe, then authorize with your access key`,
+          ),
+        );
       }
     }, options.authTimeoutS * 1000);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
@@ -187,12 +206,17 @@ class Connection implements AgentSession {
       if (line.trim() === "") continue;
       this.stats.framesReceived += 1;
       if (!this.bucket.take()) {
-        this.strike(null, new RpcFailure(RpcErrorCode.RateLimited, `Too many messages: at most ${this.options.rateLimitPerS} a second`));
+        this.strike(
+          null,
+          new RpcFailure(RpcErrorCode.RateLimited, `Too many messages: at most ${this.options.rateLimitPerS} a second`),
+        );
         continue;
       }
-      this.queue = this.queue.then(() => this.handle(line)).catch((error: unknown) => {
-        this.log.error({ err: error }, "unexpected error handling an agent message");
-      });
+      this.queue = this.queue
+        .then(() => this.handle(line))
+        .catch((error: unknown) => {
+          this.log.error({ err: error }, "unexpected error handling an agent message");
+        });
     }
   }
 
@@ -209,7 +233,10 @@ class Connection implements AgentSession {
       const failure =
         error instanceof RpcFailure
           ? error
-          : new RpcFailure(RpcErrorCode.InternalError, "Internal error: the relayer could not handle this message; try again");
+          : new RpcFailure(
+              RpcErrorCode.InternalError,
+              "Internal error: the relayer could not handle this message; try again",
+            );
       if (!(error instanceof RpcFailure)) this.log.error({ err: error }, "agent request failed");
       this.strike(id, failure);
     }
@@ -270,7 +297,10 @@ class Connection implements AgentSession {
       throw new RpcFailure(RpcErrorCode.BadSignature, "The login signature is malformed");
     }
     if (signer.toLowerCase() !== params.agent.toLowerCase()) {
-      throw new RpcFailure(RpcErrorCode.BadSignature, "The login signature is not from this agent's access key: check --key");
+      throw new RpcFailure(
+        RpcErrorCode.BadSignature,
+        "The login signature is not from this agent's access key: check --key",
+      );
     }
     const prover = await this.handler.agentOwner(params.agent);
     if (!prover) {
@@ -291,7 +321,10 @@ class Connection implements AgentSession {
     clearTimeout(this.authTimer);
     this.stats.authorized += 1;
     this.touch();
-    this.log.info({ agent: this.agent, prover, deviceId: this.deviceId, msPerProof: this.msPerProof }, "agent authorized");
+    this.log.info(
+      { agent: this.agent, prover, deviceId: this.deviceId, msPerProof: this.msPerProof },
+      "agent authorized",
+    );
     this.handler.onAuthorized(this);
     return { prover };
   }
@@ -307,7 +340,10 @@ class Connection implements AgentSession {
 
   private requireAuthorized(): void {
     if (this.phase !== "authorized") {
-      throw new RpcFailure(RpcErrorCode.NotAuthorized, "Not authorized: subscribe, then authorize with your access key");
+      throw new RpcFailure(
+        RpcErrorCode.NotAuthorized,
+        "Not authorized: subscribe, then authorize with your access key",
+      );
     }
   }
 

@@ -108,7 +108,12 @@ export class TaikoA4Adapter implements NetworkAdapter {
       this.o.client.readContract({ address: this.o.taikoL1, abi: taikoL1Abi, functionName: "getConfig" }),
     ]);
     const window = state.avgProofDelay * BigInt(config.proofWindowMultiplier);
-    const clamped = window < config.proofWindowMin ? config.proofWindowMin : window > config.proofWindowMax ? config.proofWindowMax : window;
+    const clamped =
+      window < config.proofWindowMin
+        ? config.proofWindowMin
+        : window > config.proofWindowMax
+          ? config.proofWindowMax
+          : window;
     return Number(clamped);
   }
 
@@ -117,7 +122,13 @@ export class TaikoA4Adapter implements NetworkAdapter {
     for (let start = from; start <= to; start += MAX_RANGE) {
       const end = start + MAX_RANGE - 1n < to ? start + MAX_RANGE - 1n : to;
       const [taiko, pool] = await Promise.all([
-        this.o.client.getContractEvents({ address: this.o.taikoL1, abi: taikoL1Abi, fromBlock: start, toBlock: end, strict: true }),
+        this.o.client.getContractEvents({
+          address: this.o.taikoL1,
+          abi: taikoL1Abi,
+          fromBlock: start,
+          toBlock: end,
+          strict: true,
+        }),
         this.o.client.getContractEvents({
           address: this.o.pool,
           abi: zkPoolAbi,

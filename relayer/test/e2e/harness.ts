@@ -22,14 +22,22 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /** Taiko on a clock fast enough for tests: 30–90 s proof windows, 5 s cooldown. */
 export const E2E_PROTOCOL: ProtocolParams = {
-  taiko: { ...LOCAL_PROTOCOL.taiko, proofWindowMin: 30n, proofWindowMax: 90n, initialAvgProofDelay: 10n, proofCooldownPeriod: 5n },
+  taiko: {
+    ...LOCAL_PROTOCOL.taiko,
+    proofWindowMin: 30n,
+    proofWindowMax: 90n,
+    initialAvgProofDelay: 10n,
+    proofCooldownPeriod: 5n,
+  },
   proverPool: LOCAL_PROTOCOL.proverPool,
 };
 

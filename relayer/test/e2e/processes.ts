@@ -9,7 +9,10 @@ const TSX = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
 export class LoggedProcess {
   readonly lines: Array<Record<string, unknown>> = [];
   readonly output: string[] = [];
-  private waiters: Array<{ test: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  private waiters: Array<{
+    test: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }> = [];
   readonly exited: Promise<number | null>;
 
   constructor(readonly child: ChildProcess) {

@@ -121,7 +121,10 @@ describe("relayer and agents on a local chain", function () {
     const blockId = await local.propose();
     const job = (await cheater.next("zkpool.notify")).params as NotifyParams;
     expect(job.blockId).to.equal(blockId.toString());
-    const reply = await cheater.prove(job, (proof) => `${proof.slice(0, 10)}${proof[10] === "0" ? "1" : "0"}${proof.slice(11)}` as `0x${string}`);
+    const reply = await cheater.prove(
+      job,
+      (proof) => `${proof.slice(0, 10)}${proof[10] === "0" ? "1" : "0"}${proof.slice(11)}` as `0x${string}`,
+    );
     expect(reply.error?.code).to.equal(RpcErrorCode.BadProof);
     expect(await submitTransactions(relayer), "no transaction was sent for the bad proof").to.equal(submitsBefore);
     expect(await relayer.store.getSubmission(blockId)).to.equal(undefined);
@@ -165,7 +168,11 @@ describe("relayer and agents on a local chain", function () {
     expect(codes).to.include(RpcErrorCode.ParseError);
     expect(codes).to.include(RpcErrorCode.InvalidRequest);
     // Submitting without logging in is refused.
-    const early = await junk.request("zkpool.submit", { jobId: "1:1", proof: `0x${"00".repeat(256)}`, signature: "0x00" });
+    const early = await junk.request("zkpool.submit", {
+      jobId: "1:1",
+      proof: `0x${"00".repeat(256)}`,
+      signature: "0x00",
+    });
     expect(early.error?.code).to.equal(RpcErrorCode.NotAuthorized);
     junk.close();
 
@@ -177,7 +184,8 @@ describe("relayer and agents on a local chain", function () {
 
     // A flood is rate limited, then cut off.
     const flood = await ScriptedAgent.connect(relayer.gatewayPort, key);
-    for (let i = 0; i < 500; i++) flood.sendRaw(`${JSON.stringify({ jsonrpc: "2.0", id: i, method: "zkpool.heartbeat", params: { busy: 0 } })}\n`);
+    for (let i = 0; i < 500; i++)
+      flood.sendRaw(`${JSON.stringify({ jsonrpc: "2.0", id: i, method: "zkpool.heartbeat", params: { busy: 0 } })}\n`);
     await flood.closed;
     expect(flood.replies.map((r) => r.error?.code)).to.include(RpcErrorCode.RateLimited);
 

@@ -7,7 +7,14 @@ import { connect, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import type { Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { encodeEvidence, loginTypedData, proofTypedData, proveInstance, type NotifyParams, type SubscribeResult } from "@zkpool/common";
+import {
+  encodeEvidence,
+  loginTypedData,
+  proofTypedData,
+  proveInstance,
+  type NotifyParams,
+  type SubscribeResult,
+} from "@zkpool/common";
 
 export interface RpcReply {
   id: string | number | null;

@@ -15,7 +15,15 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionResponse, HDNodeWallet } from "ethers";
 import fc from "fast-check";
-import { TTKO, encodeEvidence, instanceHash, proofTypedData, proveInstance, shutdownProver, type BlockEvidence } from "@zkpool/common";
+import {
+  TTKO,
+  encodeEvidence,
+  instanceHash,
+  proofTypedData,
+  proveInstance,
+  shutdownProver,
+  type BlockEvidence,
+} from "@zkpool/common";
 import { proposeBlock, type ProposedBlock } from "../../fixtures/taiko";
 import { deployPoolFixture, signProof, type PoolFixture } from "../../fixtures/zkpool";
 import { agentKey, expectedShares, freeSigners } from "../../helpers/pool";
