@@ -1,7 +1,7 @@
 import type { Address, PublicClient } from "viem";
 import { taikoL1Abi, zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
-import type { TxSender } from "./sender";
+import { CallRevertedError, type TxSender } from "./sender";
 import type { NetworkAdapter } from "./network";
 
 export interface HousekeepingOptions {
@@ -80,10 +80,8 @@ export class Housekeeping {
       );
       log.info({ from: staker.maxCapacity, to: target }, "pool capacity follows the connected machines");
     } catch (error) {
-      log.warn(
-        { err: error, target },
-        "could not adjust the pool's capacity yet (ProverPool rate-limits changes); will retry",
-      );
+      const reason = error instanceof CallRevertedError ? error.errorName : (error as Error).message;
+      log.warn({ reason, target }, "could not adjust the pool's capacity yet; will retry");
     }
   }
 }

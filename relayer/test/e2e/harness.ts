@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, Wallet, type Signer } from "ethers";
+import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Address, Hex } from "viem";
 import { LOCAL_GENESIS_BLOCK_HASH, LOCAL_PROTOCOL, TTKO, type PoolParams, type ProtocolParams } from "@zkpool/common";
@@ -99,6 +99,7 @@ export async function startLocalPool(): Promise<LocalPool> {
   await (await taiko.taikoL1.connect(proposer).depositTaikoToken(10_000_000n * TTKO)).wait();
 
   let nonce = 0;
+  const signers: NonceManager[] = [];
   return {
     node,
     rpcUrl: node.url,
@@ -136,7 +137,9 @@ export async function startLocalPool(): Promise<LocalPool> {
         `0x${Buffer.from(localAccount(20 + index).getHdKey().privateKey!).toString("hex")}`,
         provider,
       );
-      return { signer: wallet, address: wallet.address as Address };
+      // One NonceManager per prover: its transactions follow each other without asking the node for nonces.
+      const signer = (signers[index] ??= new NonceManager(wallet));
+      return { signer, address: wallet.address as Address };
     },
     async nextEvent(filter) {
       const contract = pool as unknown as {

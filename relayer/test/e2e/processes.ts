@@ -3,7 +3,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { repoRoot } from "@zkpool/common/node";
 
-const TSX = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
+/** tsx as a loader inside the one process, so killing the process kills the program (tsx's CLI would fork). */
+const TSX_LOADER = ["--import", "tsx"];
 
 /** A child process whose JSON log lines are collected and can be awaited. */
 export class LoggedProcess {
@@ -55,7 +56,7 @@ export class LoggedProcess {
 }
 
 export function startTsx(script: string, args: string[], env: NodeJS.ProcessEnv): LoggedProcess {
-  const child = spawn(process.execPath, [TSX, path.join(repoRoot, script), ...args], {
+  const child = spawn(process.execPath, [...TSX_LOADER, path.join(repoRoot, script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],

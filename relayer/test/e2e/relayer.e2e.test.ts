@@ -11,6 +11,14 @@ import { startAgent, type LoggedProcess } from "./processes";
 import { ScriptedAgent } from "../support/agentClient";
 import { RpcErrorCode, type NotifyParams } from "@zkpool/common";
 
+/** Polls `condition` (state with no event to await) every 50 ms, for at most 20 s. */
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 20_000; !condition();) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Transactions the relayer sent to submit proofs, from its metrics. */
 async function submitTransactions(r: RunningRelayer): Promise<number> {
   const { values } = await r.metrics.transactions.get();
@@ -36,12 +44,12 @@ describe("relayer and agents on a local chain", function () {
       POLL_INTERVAL_MS: "250",
       HARVEST_INTERVAL_MS: "2000",
       CAPACITY_INTERVAL_MS: "600000",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
       AUTH_TIMEOUT_S: "2",
     });
     relayer = await startRelayer(
       { ...config, dataDir: mkdtempSync(path.join(tmpdir(), "zkpool-relayer-")) },
-      createLogger("relayer", { level: "warn" }),
+      createLogger("relayer", { level: process.env.E2E_LOG_LEVEL ?? "warn" }),
     );
   });
 
@@ -70,6 +78,8 @@ describe("relayer and agents on a local chain", function () {
 
   it("reassigns the job of an agent that dies mid-proof, and still proves it inside the window", async () => {
     for (const agent of agents) agent.kill("SIGKILL");
+    await Promise.all(agents.map((a) => a.exited));
+    await waitUntil(() => relayer.scheduler.sessionsList.length === 0, "the relayer sees the old agents gone");
     const bob = await local.prover(1);
     // Bob's first machine takes the job and dies before answering: its connection drops.
     const doomed = await ScriptedAgent.connect(relayer.gatewayPort, await local.newAgentKey(bob, "bob-doomed"));
@@ -94,6 +104,7 @@ describe("relayer and agents on a local chain", function () {
   });
 
   it("reassigns the job of an agent that stalls past its expected time", async () => {
+    await waitUntil(() => relayer.scheduler.sessionsList.length === 0, "no other agent is connected");
     const frank = await local.prover(5);
     const stalled = await ScriptedAgent.connect(relayer.gatewayPort, await local.newAgentKey(frank, "frank-stuck"));
     // It claims 100 ms a proof, then never answers: after max(3 × 0.1 s, 0.1 s + 10 s) it is given up on.
@@ -114,6 +125,7 @@ describe("relayer and agents on a local chain", function () {
   });
 
   it("rejects a bad proof before any transaction and gives the job to another agent", async () => {
+    await waitUntil(() => relayer.scheduler.sessionsList.length === 0, "no other agent is connected");
     const carol = await local.prover(2);
     const cheater = await ScriptedAgent.connect(relayer.gatewayPort, await local.newAgentKey(carol, "carol-bad"));
     expect((await cheater.login()).error).to.equal(undefined);

@@ -83,6 +83,7 @@ type Op =
   | { kind: "claim"; actor: number; owed: boolean; maxEpochs: number }
   | { kind: "wait"; seconds: bigint }
   | { kind: "toEpochEnd"; lastSecond: boolean }
+  | { kind: "idleEpoch"; maxBlocks: number }
   | { kind: "scheduleFee"; bps: number; hostile: boolean }
   | { kind: "pause"; hostile: boolean }
   | { kind: "unpause"; hostile: boolean }
@@ -170,6 +171,10 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("toEpochEnd" as const), lastSecond: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("idleEpoch" as const), maxBlocks: fc.integer({ min: 1, max: 20 }) }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({ kind: fc.constant("scheduleFee" as const), bps: fc.nat({ max: 3_500 }), hostile: rarely }),
@@ -411,6 +416,20 @@ class Run {
           this.now = next - 1n;
           await time.increaseTo(this.now);
         }
+        return;
+      }
+      case "idleEpoch": {
+        // A whole epoch in which the pool harvests (what was verified, after a cooldown) and nobody proves:
+        // its rewards, if any, must roll over when it is settled.
+        const epoch = model.epochAt(this.now) + 1n;
+        this.now = model.endsAt(epoch - 1n) + f.params.taiko.proofCooldownPeriod;
+        await this.nextTimestamp();
+        await this.expectOutcome({ events: [] }, () => f.taikoL1.connect(f.eve).verifyBlocks(op.maxBlocks));
+        await this.scanTaiko();
+        const ts = await this.nextTimestamp();
+        await this.expectOutcome(model.harvest(ts), () => f.pool.connect(f.eve).harvest());
+        this.now = model.endsAt(epoch) - 1n;
+        await time.increaseTo(this.now);
         return;
       }
       case "scheduleFee": {
