@@ -8,6 +8,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IZKPool} from "./interfaces/IZKPool.sol";
 import {IProverPool} from "./taiko/IProverPool.sol";
@@ -21,6 +22,7 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using Checkpoints for Checkpoints.Trace208;
+    using BitMaps for BitMaps.BitMap;
 
     // ───────────────────────────── constants ─────────────────────────────
 
@@ -53,6 +55,9 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     uint32 private _maxCapacity;
 
     mapping(address agent => Agent) private _agents;
+    /// @dev Blocks the pool has credited: Taiko accepts one proof per block *per parent*, so without this a
+    /// relayer and an agent could credit one block again and again with proofs built on made-up parents.
+    BitMaps.BitMap private _creditedBlocks;
 
     mapping(uint256 epoch => mapping(address prover => uint256 shares)) private _shares;
     mapping(uint256 epoch => uint256 shares) private _totalShares;
@@ -161,6 +166,9 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
         if (error != ECDSA.RecoverError.NoError) revert InvalidAgentSignature();
         address prover = agentOwner(agent);
         if (prover == address(0)) revert NotAuthorizedAgent(agent);
+
+        if (_creditedBlocks.get(blockId)) revert BlockAlreadyCredited(blockId);
+        _creditedBlocks.set(blockId);
 
         // Reverts with Taiko's own error unless Taiko accepts the proof, so only accepted proofs earn.
         TAIKO_L1.proveBlock(blockId, input);
@@ -384,6 +392,11 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
 
     function epochEndsAt(uint256 epoch) public view returns (uint256) {
         return GENESIS_TIMESTAMP + (epoch + 1) * EPOCH_LENGTH;
+    }
+
+    /// @notice Whether the pool already credited shares for `blockId` (one credit per block, ever).
+    function isCredited(uint256 blockId) external view returns (bool) {
+        return _creditedBlocks.get(blockId);
     }
 
     /// @inheritdoc IZKPool

@@ -88,6 +88,8 @@ interface IZKPool {
     error NotStaked();
     error InsufficientStakeFunds(uint256 needed, uint256 available);
     error NothingToClaim(address prover);
+    /// @notice The pool credits a block once: a second proof of it (from another parent) earns nothing.
+    error BlockAlreadyCredited(uint256 blockId);
 
     // ───────────────────────────── provers and agents ─────────────────────────────
 

@@ -17,6 +17,7 @@ const FINAL_ERRORS = new Set([
   "L1_NOT_PROVEABLE",
   "L1_INVALID_PROOF",
   "EvidenceProverNotPool",
+  "BlockAlreadyCredited",
 ]);
 
 export interface TaikoA4AdapterOptions {

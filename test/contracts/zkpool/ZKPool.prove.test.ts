@@ -267,18 +267,44 @@ describe("ZKPool: proofs and shares", function () {
   });
 
   describe("Taiko's verdict", function () {
-    it("a block proven twice: Taiko's own L1_ALREADY_PROVEN, and no second credit", async function () {
+    it("a block credited once is never credited again: BlockAlreadyCredited(blockId)", async function () {
       const f = await load(deployPoolFixture);
       const c = await creditProof(f, f.agentOfAlice);
-      await expect(proveThroughPool(f, f.agentOfAlice, c.block.id, c.input)).to.be.revertedWithCustomError(
-        f.taikoL1,
-        "L1_ALREADY_PROVEN",
-      );
-      await expect(proveThroughPool(f, f.agentOfBob, c.block.id, c.input)).to.be.revertedWithCustomError(
-        f.taikoL1,
-        "L1_ALREADY_PROVEN",
-      );
+      expect(await f.pool.isCredited(c.block.id)).to.equal(true);
+      await expect(proveThroughPool(f, f.agentOfAlice, c.block.id, c.input))
+        .to.be.revertedWithCustomError(f.pool, "BlockAlreadyCredited")
+        .withArgs(c.block.id);
+      await expect(proveThroughPool(f, f.agentOfBob, c.block.id, c.input))
+        .to.be.revertedWithCustomError(f.pool, "BlockAlreadyCredited")
+        .withArgs(c.block.id);
       expect(await f.pool.totalSharesOf(0n)).to.equal(c.shares);
+    });
+
+    it("a second proof of the same block from a made-up parent, which Taiko would accept, earns nothing", async function () {
+      const f = await load(deployPoolFixture);
+      const c = await creditProof(f, f.agentOfAlice);
+      // Taiko keeps one proof per block *per parent*: evidence on a fake parent is a new, valid fork choice.
+      const fake = await proveFields({ ...c.evidence, parentHash: hex(ethers.id("a made-up parent")) });
+      await expect(proveThroughPool(f, f.agentOfAlice, c.block.id, fake.input))
+        .to.be.revertedWithCustomError(f.pool, "BlockAlreadyCredited")
+        .withArgs(c.block.id);
+      expect(await f.pool.sharesOf(f.alice.address, 0n)).to.equal(c.shares);
+      // Submitted straight to TaikoL1 it is accepted, and the pool's ledger is untouched.
+      await expect(f.taikoL1.connect(f.mallory).proveBlock(c.block.id, fake.input)).to.emit(f.taikoL1, "BlockProven");
+      expect(await f.pool.totalSharesOf(0n)).to.equal(c.shares);
+    });
+
+    it("a block someone else already proved: Taiko's own L1_ALREADY_PROVEN, and no credit", async function () {
+      const f = await load(deployPoolFixture);
+      const { block, input } = await proposeAndProve(f);
+      // Anyone may submit the pool's evidence to TaikoL1 directly; the pool then has nothing to credit.
+      await f.taikoL1.connect(f.mallory).proveBlock(block.id, input);
+      await expect(proveThroughPool(f, f.agentOfAlice, block.id, input)).to.be.revertedWithCustomError(
+        f.taikoL1,
+        "L1_ALREADY_PROVEN",
+      );
+      expect(await f.pool.isCredited(block.id)).to.equal(false);
+      expect(await f.pool.totalSharesOf(0n)).to.equal(0n);
     });
 
     it("a tampered proof: Taiko's own L1_INVALID_PROOF, even signed by an agent", async function () {
