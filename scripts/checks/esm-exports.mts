@@ -1,4 +1,4 @@
-// Run by exports.test.ts: what an ES module sees of @zkpool/common's named exports.
+// Run by test/common/exports.test.ts: what an ES module sees of @zkpool/common's named exports.
 import * as common from "@zkpool/common";
 import * as node from "@zkpool/common/node";
 
