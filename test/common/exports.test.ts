@@ -37,7 +37,10 @@ describe("@zkpool/common's entry points", () => {
     // Node's ESM loader sees a CommonJS module's names only when they are written out: check it for real.
     const out = execFileSync(
       process.execPath,
-      [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "scripts", "checks", "esm-exports.mts")],
+      [
+        path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"),
+        path.join(repoRoot, "scripts", "checks", "esm-exports.mts"),
+      ],
       { encoding: "utf8" },
     );
     const seen = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { common: string[]; node: string[] };
