@@ -474,8 +474,8 @@ class Run {
   async hostileProof(how: Hostile, agent: HDNodeWallet, variant: number): Promise<void> {
     const { f, model } = this;
     if (how === "again") {
-      // A block already proven, submitted again with a fresh, valid signature: Taiko says no.
-      // The last one proven (often not verified yet) or any earlier one.
+      // A block the pool already credited, submitted again with a fresh, valid signature: the pool says no
+      // before Taiko is asked. The last one proven (often not verified yet) or any earlier one.
       const done = variant < 2 ? this.proven.at(-1) : this.proven[variant % Math.max(1, this.proven.length)];
       if (!done) return;
       const signature = await signProof(f, agent, done.block.id, done.input);
@@ -484,9 +484,7 @@ class Run {
         ? { revert: "EnforcedPause", args: [] }
         : !model.agentOwner(agent.address)
           ? { revert: "NotAuthorizedAgent", args: [agent.address] }
-          : done.block.id <= this.lastVerified
-            ? { revert: "L1_BLOCK_ID", args: [], by: "taikoL1" }
-            : { revert: "L1_ALREADY_PROVEN", args: [], by: "taikoL1" };
+          : { revert: "BlockAlreadyCredited", args: [done.block.id] };
       await this.expectOutcome(outcome, () =>
         f.pool.connect(f.relayer).proveBlock(done.block.id, done.input, signature),
       );
