@@ -23,6 +23,47 @@ export function metaHashOf(meta: BlockMetadata): Hex {
   return keccak256(encodeAbiParameters([metaParameter], [meta]));
 }
 
+/** TaikoData.BlockMetadataInput: what a proposer abi-encodes as proposeBlock's `input`. */
+export interface BlockMetadataInput {
+  txListHash: Hex;
+  beneficiary: Address;
+  gasLimit: number;
+  txListByteStart: number;
+  txListByteEnd: number;
+  cacheTxListInfo: boolean;
+}
+
+const BLOCK_METADATA_INPUT = [
+  {
+    type: "tuple",
+    components: [
+      { name: "txListHash", type: "bytes32" },
+      { name: "beneficiary", type: "address" },
+      { name: "gasLimit", type: "uint32" },
+      { name: "txListByteStart", type: "uint24" },
+      { name: "txListByteEnd", type: "uint24" },
+      { name: "cacheTxListInfo", type: "bool" },
+    ],
+  },
+] as const;
+
+/** abi.encode(BlockMetadataInput), proposeBlock's first argument. */
+export function encodeProposeInput(input: BlockMetadataInput): Hex {
+  return encodeAbiParameters(BLOCK_METADATA_INPUT, [input]);
+}
+
+/** The proposal of a whole txList: its hash, the beneficiary and gas limit, the byte range covering all of it. */
+export function proposeInputFor(txList: Hex, beneficiary: Address, gasLimit: number): Hex {
+  return encodeProposeInput({
+    txListHash: keccak256(txList),
+    beneficiary,
+    gasLimit,
+    txListByteStart: 0,
+    txListByteEnd: (txList.length - 2) / 2,
+    cacheTxListInfo: false,
+  });
+}
+
 /** The parent a block's evidence builds on: the L2 block before it (the genesis block for block 1). */
 export interface L2Parent {
   blockHash: Hex;

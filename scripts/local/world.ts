@@ -1,14 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import {
-  encodeAbiParameters,
-  keccak256,
-  toHex,
-  zeroAddress,
-  type Address,
-  type HDAccount,
-  type Hex,
-  type PublicClient,
-} from "viem";
+import { toHex, zeroAddress, type Address, type HDAccount, type Hex, type PublicClient } from "viem";
 import {
   L2Chain,
   TTKO,
@@ -17,6 +8,7 @@ import {
   formatTTKO,
   instanceHash,
   metaHashOf,
+  proposeInputFor,
   proveInstance,
   proverPoolAbi,
   shortAddress,
@@ -200,31 +192,7 @@ export class TaikoWorld {
   private async propose(proposer: LocalWallet): Promise<void> {
     const gasLimit = 500_000 + randomInt(0, 11) * 500_000;
     const txList = toHex(randomBytes(64 + randomInt(0, 448)));
-    const input = encodeAbiParameters(
-      [
-        {
-          type: "tuple",
-          components: [
-            { name: "txListHash", type: "bytes32" },
-            { name: "beneficiary", type: "address" },
-            { name: "gasLimit", type: "uint32" },
-            { name: "txListByteStart", type: "uint24" },
-            { name: "txListByteEnd", type: "uint24" },
-            { name: "cacheTxListInfo", type: "bool" },
-          ],
-        },
-      ],
-      [
-        {
-          txListHash: keccak256(txList),
-          beneficiary: proposer.account.address,
-          gasLimit,
-          txListByteStart: 0,
-          txListByteEnd: (txList.length - 2) / 2,
-          cacheTxListInfo: false,
-        },
-      ],
-    );
+    const input = proposeInputFor(txList, proposer.account.address, gasLimit);
     await this.mined(
       proposer.writeContract({
         address: this.taikoL1,
@@ -342,7 +310,8 @@ export class TaikoWorld {
     for (const tracked of this.blocks.values()) {
       if (tracked.proven || tracked.claimed || tracked.proofWindow === 0n) continue;
       const open = tracked.block.assignedProver === zeroAddress;
-      if (!open && now <= tracked.proposedAt + tracked.proofWindow) continue;
+      // One second of margin: the chain's clock and this one may disagree by a second.
+      if (!open && now <= tracked.proposedAt + tracked.proofWindow + 1n) continue;
       if (!open && !tracked.sittingOut && this.proving.includes(tracked)) continue;
       this.enqueue(tracked);
     }
@@ -369,7 +338,14 @@ export class TaikoWorld {
     try {
       for (let next = this.proving.shift(); next; next = this.proving.shift()) {
         if (next.proven || next.claimed || this.stopped || this.o.signal.aborted) continue;
-        await this.prove(next);
+        try {
+          await this.prove(next);
+        } catch (error) {
+          this.o.log.warn(
+            { err: error, blockId: next.block.id.toString() },
+            "a proof failed; the block will be tried again",
+          );
+        }
       }
     } finally {
       this.provingBusy = false;
@@ -408,6 +384,8 @@ export class TaikoWorld {
       const reason = revertName(error);
       if (reason === "L1_ALREADY_PROVEN" || reason === "L1_BLOCK_ID") return;
       tracked.claimed = false;
+      // The chain's clock had not passed the window yet: the rescue comes again on the next round.
+      if (reason === "L1_NOT_PROVEABLE") return;
       throw error;
     }
   }

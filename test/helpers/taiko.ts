@@ -6,7 +6,15 @@ import { ethers, network } from "hardhat";
 import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
-import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type BlockInstance } from "@zkpool/common";
+import {
+  encodeEvidence,
+  encodeProposeInput,
+  instanceHash,
+  proveInstance,
+  type BlockEvidence,
+  type BlockInstance,
+  type BlockMetadataInput,
+} from "@zkpool/common";
 import { proposeBlock, type L2Chain, type ProposedBlock, type TaikoFixture } from "../fixtures/taiko";
 
 // ───────────────────────────── proposing ─────────────────────────────
@@ -21,23 +29,8 @@ export interface BlockInput {
   cacheTxListInfo: boolean;
 }
 
-const BLOCK_INPUT_TYPE =
-  "tuple(bytes32 txListHash, address beneficiary, uint32 gasLimit, uint24 txListByteStart, uint24 txListByteEnd, bool cacheTxListInfo)";
-
 export function encodeBlockInput(input: BlockInput): string {
-  return ethers.AbiCoder.defaultAbiCoder().encode(
-    [BLOCK_INPUT_TYPE],
-    [
-      [
-        input.txListHash,
-        input.beneficiary,
-        input.gasLimit,
-        input.txListByteStart,
-        input.txListByteEnd,
-        input.cacheTxListInfo,
-      ],
-    ],
-  );
+  return encodeProposeInput(input as BlockMetadataInput);
 }
 
 /** A well-formed proposal of `txList` (a short default), with any field overridden. */

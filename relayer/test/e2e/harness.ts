@@ -8,8 +8,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import type { Address, Hex } from "viem";
-import { LOCAL_GENESIS_BLOCK_HASH, LOCAL_PROTOCOL, TTKO, type PoolParams, type ProtocolParams } from "@zkpool/common";
+import { toHex, type Address, type Hex } from "viem";
+import {
+  LOCAL_GENESIS_BLOCK_HASH,
+  LOCAL_PROTOCOL,
+  TTKO,
+  proposeInputFor,
+  type PoolParams,
+  type ProtocolParams,
+} from "@zkpool/common";
 import { createLogger, writeDeployment, type Deployment } from "@zkpool/common/node";
 import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
 import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
@@ -111,12 +118,8 @@ export async function startLocalPool(): Promise<LocalPool> {
     relayerKey,
     relayerAddress: relayerAccount.address,
     async propose(gasLimit = 1_000_000) {
-      const txList = new TextEncoder().encode(`e2e txList ${nonce++}`);
-      const { AbiCoder, keccak256 } = await import("ethers");
-      const input = AbiCoder.defaultAbiCoder().encode(
-        ["tuple(bytes32,address,uint32,uint24,uint24,bool)"],
-        [[keccak256(txList), await proposer.getAddress(), gasLimit, 0, txList.length, false]],
-      );
+      const txList = toHex(`e2e txList ${nonce++}`);
+      const input = proposeInputFor(txList, (await proposer.getAddress()) as Address, gasLimit);
       const receipt = await (await taiko.taikoL1.connect(proposer).proposeBlock(input, txList)).wait();
       const event = receipt?.logs
         .map((l) => taiko.taikoL1.interface.parseLog(l))
