@@ -2,16 +2,12 @@
  * The store's errors: one base class, `StoreError`, and subclasses that say what kind of failure it was.
  * `retryable` is what retry logic reads (common's `withRetry` honours it): true when the same call may succeed
  * later (the database is unreachable, a deadlock), false when it cannot without a change (a bad
- * DATABASE_URL, a missing row, a bug in a query).
+ * DATABASE_URL, a missing row, a bug in a query). They are RelayerErrors: the relayer has one error base class.
  */
-export class StoreError extends Error {
-  override name = "StoreError";
-  readonly retryable: boolean;
+import { RelayerError } from "../errors.js";
 
-  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.retryable = options.retryable ?? false;
-  }
+export class StoreError extends RelayerError {
+  override name = "StoreError";
 }
 
 /** The database cannot be reached, or the connection broke. Retryable. */
