@@ -9,7 +9,7 @@ import { startRelayer, type RunningRelayer } from "../../src/relayer";
 import { freePort, startLocalPool, type LocalPool } from "./harness";
 import { startAgent, type LoggedProcess } from "./processes";
 import { ScriptedAgent } from "../support/agentClient";
-import { RpcErrorCode, type NotifyParams } from "@zkpool/common";
+import { RpcErrorCode, shutdownProver, type NotifyParams } from "@zkpool/common";
 
 /** Polls `condition` (state with no event to await) every 50 ms, for at most 20 s. */
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
@@ -57,6 +57,9 @@ describe("relayer and agents on a local chain", function () {
     for (const agent of agents) agent.kill("SIGKILL");
     await relayer?.stop();
     await local?.stop();
+    // The relayer's proof checks and the scripted agents' proofs start snarkjs worker threads: stop them, or
+    // mocha never exits.
+    await shutdownProver();
   });
 
   it("proves a block assigned to the pool with a member's machine and credits that member", async () => {
