@@ -3,12 +3,10 @@
  * on Hardhat's in-process chain (one transaction per block), printed as a table and written to
  * build/bench/gas.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { TTKO, shutdownProver } from "@zkpool/common";
-import { repoRoot } from "@zkpool/common/node";
+import { TTKO } from "@zkpool/common";
+import { median, runBenchmark, writeReport } from "./report";
 import {
   L2Chain,
   deployTaikoFixture,
@@ -30,11 +28,6 @@ async function lastGas(): Promise<bigint> {
   const block = await ethers.provider.getBlock("latest");
   if (!block) throw new Error("no latest block");
   return block.gasUsed;
-}
-
-function median(values: bigint[]): bigint {
-  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function stakeProvers(f: TaikoFixture, count: number) {
@@ -100,18 +93,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`${r.operation.padEnd(width)}  ${r.gas.toLocaleString("en-US").padStart(9)}  ${r.note}`);
   }
-  const out = path.join(repoRoot, "build", "bench", "gas.json");
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ rows: rows.map((r) => ({ ...r, gas: r.gas.toString() })) }, null, 2)}\n`);
-  console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+  writeReport("gas", { rows });
 }
 
-main()
-  .then(() => shutdownProver())
-  .then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+runBenchmark(main);

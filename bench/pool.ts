@@ -13,16 +13,14 @@
  * nothing is written into storage by hand. The 1,000 provers take about 1,000 proofs (a few minutes); proofs are
  * made a batch at a time, a few in parallel.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { ethers } from "hardhat";
 import type { ContractTransactionReceipt, HDNodeWallet, Wallet } from "ethers";
-import { encodeEvidence, instanceHash, proveInstance, shutdownProver } from "@zkpool/common";
-import { repoRoot } from "@zkpool/common/node";
+import { encodeEvidence, instanceHash, proveInstance } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake, type ProposedBlock } from "../test/fixtures/taiko";
 import { POOL_CAPACITY, POOL_STAKE, deployPoolFixture, signProof, type PoolFixture } from "../test/fixtures/zkpool";
 import { agentKey, creditProof, freeSigners, startEpoch, verifyAll } from "../test/helpers/pool";
 import { mined } from "../test/helpers/taiko";
+import { median, runBenchmark, writeReport } from "./report";
 
 interface Row {
   operation: string;
@@ -35,11 +33,6 @@ const GAS_LIMIT = 1_000_000;
 const PROVERS = Number(process.env.BENCH_POOL_PROVERS ?? 1_000);
 /** Proofs made at once: snarkjs is mostly single-threaded per proof, so a few overlap well. */
 const PARALLEL_PROOFS = 4;
-
-function median(values: readonly bigint[]): bigint {
-  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function log(message: string): void {
   console.log(`  ${new Date().toISOString().slice(11, 19)} ${message}`);
@@ -317,33 +310,10 @@ async function main(): Promise<void> {
       `${r.operation.padEnd(width)}  ${r.gas.toLocaleString("en-US").padStart(9)}  ${target.padEnd(10)}  ${r.note}`,
     );
   }
-  const out = path.join(repoRoot, "build", "bench", "pool.json");
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        provers: PROVERS,
-        rows: rows.map((r) => ({
-          ...r,
-          gas: r.gas.toString(),
-          target: r.target?.toString(),
-          met: r.target === undefined ? undefined : r.gas <= r.target,
-        })),
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+  writeReport("pool", {
+    provers: PROVERS,
+    rows: rows.map((r) => ({ ...r, met: r.target === undefined ? undefined : r.gas <= r.target })),
+  });
 }
 
-main()
-  .then(() => shutdownProver())
-  .then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+runBenchmark(main);
