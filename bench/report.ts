@@ -11,6 +11,14 @@ export function median(values: readonly bigint[]): bigint {
   return middle;
 }
 
+/** The p-th percentile (0–100) of timings, nearest rank: the smallest value at least p% of them do not exceed. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const value = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+  if (value === undefined) throw new Error("percentile of no values");
+  return value;
+}
+
 /** Writes a benchmark's figures to build/bench/<name>.json (bigints as strings) and says where. */
 export function writeReport(name: string, report: object): void {
   const out = path.join(repoRoot, "build", "bench", `${name}.json`);

@@ -15,6 +15,7 @@ export interface NetworkJob {
 }
 
 export type NetworkEvent =
+  /** seenAt: when the relayer first read the event from the network (ms), where dispatch latency starts. */
   | { kind: "job"; job: NetworkJob; seenAt: number }
   | { kind: "proven"; blockId: bigint; prover: Address }
   | { kind: "agentChanged"; agent: Address };

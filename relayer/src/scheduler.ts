@@ -296,23 +296,41 @@ export class Scheduler {
       .filter((t) => !t.handedOff)
       .filter((t) => t.running.size === 0 || (t.running.size === 1 && t.job.deadline - now <= this.o.redundancyMarginS))
       .sort((a, b) => a.job.deadline - b.job.deadline || Number(a.job.blockId - b.job.blockId));
+    if (waiting.length === 0) return;
+    // The agents with room, found once per pass (not once per job: thousands of agents, many jobs near their
+    // deadline); `busy` is checked again per job, as each start takes a slot.
+    const free = [...this.sessions.values()].filter((s) => s.busy < s.concurrency);
+    const fastest = free.reduce((min, s) => Math.min(min, s.msPerProof), Infinity);
+    const finishesAt = (s: AgentSession) => now + s.msPerProof / 1000 + submitMargin;
     for (const tracked of waiting) {
-      const free = [...this.sessions.values()].filter(
-        (s) =>
-          s.busy < s.concurrency &&
-          !tracked.running.has(s.id) &&
-          !tracked.excluded.has(s.agent.toLowerCase() + s.deviceId),
-      );
-      if (free.length === 0) continue;
-      const finishesAt = (s: AgentSession) => now + s.msPerProof / 1000 + submitMargin;
-      const inTime = free.filter((s) => finishesAt(s) <= tracked.job.deadline);
-      const candidates = inTime.length > 0 ? inTime : tracked.running.size === 0 ? free : [];
-      // Of those that make it, the one with the most room; ties to the fastest.
-      const session = candidates.sort(
-        (a, b) => a.busy / a.concurrency - b.busy / b.concurrency || a.msPerProof - b.msPerProof,
-      )[0];
-      if (!session) continue;
-      await this.start(tracked, session);
+      // A second agent is only worth it when it can finish in time: if the fastest free one cannot, none can.
+      if (tracked.running.size > 0 && now + fastest / 1000 + submitMargin > tracked.job.deadline) continue;
+      let best: AgentSession | undefined;
+      let bestInTime = false;
+      for (const s of free) {
+        if (
+          s.busy >= s.concurrency ||
+          tracked.running.has(s.id) ||
+          !this.sessions.has(s.id) ||
+          tracked.excluded.has(s.agent.toLowerCase() + s.deviceId)
+        ) {
+          continue;
+        }
+        // Those that finish in time come first (when no agent can, the fastest free one still tries a job nobody
+        // runs: a late proof still earns); then the one with the most room; ties to the fastest.
+        const inTime = finishesAt(s) <= tracked.job.deadline;
+        if (!inTime && tracked.running.size > 0) continue;
+        if (
+          best === undefined ||
+          (inTime && !bestInTime) ||
+          (inTime === bestInTime &&
+            (s.busy / s.concurrency - best.busy / best.concurrency || s.msPerProof - best.msPerProof) < 0)
+        ) {
+          best = s;
+          bestInTime = inTime;
+        }
+      }
+      if (best) await this.start(tracked, best);
     }
   }
 
@@ -339,12 +357,20 @@ export class Scheduler {
       deadline: job.deadline,
       difficulty: this.o.difficulty,
     });
+    // The first notify for a block seen on the network: its dispatch latency, as a metric and in the log.
+    let dispatchMs: number | undefined;
     if (tracked.seenAt !== undefined) {
-      this.o.metrics.dispatchLatency.observe((Date.now() - tracked.seenAt) / 1000);
+      dispatchMs = Date.now() - tracked.seenAt;
+      this.o.metrics.dispatchLatency.observe(dispatchMs / 1000);
       tracked.seenAt = undefined;
     }
     this.o.log.info(
-      { blockId: job.blockId.toString(), agent: session.agent, deadlineIn: Math.round(job.deadline - this.now()) },
+      {
+        blockId: job.blockId.toString(),
+        agent: session.agent,
+        deadlineIn: Math.round(job.deadline - this.now()),
+        dispatchMs,
+      },
       tracked.running.size > 1 ? "job given to a second agent: its deadline is near" : "job dispatched",
     );
   }

@@ -31,6 +31,14 @@ export interface TaikoA4AdapterOptions {
   now?: () => number;
 }
 
+/** getBlock reads in flight at once when a poll finds many proposals (a replay of history). */
+const READ_AHEAD = 32;
+
+interface BlockTiming {
+  proposedAt: bigint;
+  proofWindow: bigint;
+}
+
 interface Watched {
   deadline: number;
   job: NetworkJob;
@@ -138,9 +146,14 @@ export class TaikoA4Adapter implements NetworkAdapter {
           strict: true,
         }),
       ]);
+      // The moment the relayer sees these blocks proposed: a job's dispatch latency runs from here.
+      const seenAt = Date.now();
+      const timings = await this.blockTimings(
+        taiko.flatMap((log) => (log.eventName === "BlockProposed" ? [log.args.blockId] : [])),
+      );
       for (const log of taiko) {
         if (log.eventName === "BlockProposed") {
-          const event = await this.onProposed(log.args, replay);
+          const event = this.onProposed(log.args, timings.get(log.args.blockId)!, replay, seenAt);
           if (event) events.push(event);
         } else if (log.eventName === "BlockProven") {
           this.watched.delete(log.args.blockId);
@@ -158,24 +171,45 @@ export class TaikoA4Adapter implements NetworkAdapter {
     return events;
   }
 
-  private async onProposed(
+  /**
+   * Each block's proposal time and proof window, from TaikoL1.getBlock: read together (READ_AHEAD at a time),
+   * not one after another, so that a poll that finds several proposals dispatches them as fast as one.
+   */
+  private async blockTimings(blockIds: readonly bigint[]): Promise<Map<bigint, BlockTiming>> {
+    const timings = new Map<bigint, BlockTiming>();
+    for (let i = 0; i < blockIds.length; i += READ_AHEAD) {
+      const chunk = blockIds.slice(i, i + READ_AHEAD);
+      const blocks = await Promise.all(
+        chunk.map((blockId) =>
+          this.o.client.readContract({
+            address: this.o.taikoL1,
+            abi: taikoL1Abi,
+            functionName: "getBlock",
+            args: [blockId],
+          }),
+        ),
+      );
+      for (const [j, [, , , , , , , proposedAt, , , proofWindow]] of blocks.entries()) {
+        timings.set(chunk[j]!, { proposedAt, proofWindow });
+      }
+    }
+    return timings;
+  }
+
+  private onProposed(
     args: {
       blockId: bigint;
       assignedProver: Address;
       rewardPerGas: number;
       meta: Parameters<typeof metaHashOf>[0];
     },
+    { proposedAt, proofWindow }: BlockTiming,
     replay: boolean,
-  ): Promise<NetworkEvent | undefined> {
+    seenAt: number,
+  ): NetworkEvent | undefined {
     const { blockId, assignedProver, rewardPerGas, meta } = args;
     const metaHash = metaHashOf(meta);
     this.l2.add({ id: blockId, meta, metaHash });
-    const [, , , , , , , proposedAt, , , proofWindow] = await this.o.client.readContract({
-      address: this.o.taikoL1,
-      abi: taikoL1Abi,
-      functionName: "getBlock",
-      args: [blockId],
-    });
     const evidence: JobEvidence = { ...this.l2.evidence(blockId, metaHash, this.o.pool), verifierId: 0 };
     const job: NetworkJob = {
       blockId,
@@ -186,9 +220,9 @@ export class TaikoA4Adapter implements NetworkAdapter {
       evidence,
       instance: instanceHash(evidence),
     };
-    if (!job.opportunistic) return replay ? undefined : { kind: "job", job, seenAt: Date.now() };
+    if (!job.opportunistic) return replay ? undefined : { kind: "job", job, seenAt };
     if (assignedProver === zeroAddress) {
-      return this.o.takeOpenBlocks && !replay ? { kind: "job", job, seenAt: Date.now() } : undefined;
+      return this.o.takeOpenBlocks && !replay ? { kind: "job", job, seenAt } : undefined;
     }
     this.watched.set(blockId, { deadline: job.deadline, job });
     return undefined;
