@@ -20,6 +20,11 @@ const schema = z.object({
     .refine((v) => isHex(v) && v.length === 66, "must be a 0x-prefixed 32-byte hex private key"),
   /** PostgreSQL, for several relayers sharing the work; without it, an embedded PGlite database in DATA_DIR. */
   DATABASE_URL: z.string().optional(),
+  /** The PostgreSQL schema for the relayer's tables (created when missing); the server's default when unset. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a plain lower-case SQL name (a-z, 0-9, _)")
+    .optional(),
   DATA_DIR: z.string().default(".data/relayer"),
   GATEWAY_HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(7700),
@@ -39,6 +44,8 @@ const schema = z.object({
   /** Messages per second a connection may send (bursts of twice that). */
   RATE_LIMIT_PER_S: z.coerce.number().int().min(1).default(20),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** How long a transaction may wait for a receipt before it is replaced with fees raised by a quarter. */
+  RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
 });
@@ -51,6 +58,7 @@ export interface RelayerConfig {
   relayerKey: Hex;
   relayerAddress: Address;
   databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
   dataDir: string;
   gateway: { host: string; port: number };
   http: { host: string; port: number };
@@ -63,6 +71,7 @@ export interface RelayerConfig {
   authTimeoutS: number;
   rateLimitPerS: number;
   shutdownGraceMs: number;
+  receiptTimeoutMs: number;
   log: { level: string; pretty: boolean };
 }
 
@@ -92,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayerConfig 
     relayerKey,
     relayerAddress: privateKeyToAccount(relayerKey).address,
     databaseUrl: c.DATABASE_URL,
+    databaseSchema: c.DATABASE_SCHEMA,
     dataDir: c.DATA_DIR,
     gateway: { host: c.GATEWAY_HOST, port: c.GATEWAY_PORT },
     http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
@@ -104,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayerConfig 
     authTimeoutS: c.AUTH_TIMEOUT_S,
     rateLimitPerS: c.RATE_LIMIT_PER_S,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    receiptTimeoutMs: c.RECEIPT_TIMEOUT_MS,
     log: { level: c.LOG_LEVEL, pretty: c.LOG_FORMAT ? c.LOG_FORMAT === "pretty" : Boolean(process.stdout.isTTY) },
   };
 }

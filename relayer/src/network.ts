@@ -1,4 +1,4 @@
-import type { Address, Hex } from "viem";
+import type { Abi, Address, Hex } from "viem";
 import type { JobEvidence } from "@zkpool/common";
 
 /** A block the pool means to prove, as the network describes it. */
@@ -32,6 +32,11 @@ export interface NetworkAdapter {
   poll(): Promise<NetworkEvent[]>;
   /** Saves the position reached by the last poll, once its events are safely handled. */
   commit(): Promise<void>;
+  /**
+   * The network contracts' custom errors, which reach the relayer through the pool's calls (ZKPool.proveBlock
+   * forwards to TaikoL1): the sender names reverts with them, so that isFinalRejection can recognise them.
+   */
+  readonly errors: Abi;
   /** Custom errors (by name) after which retrying the same proof is pointless. */
   isFinalRejection(errorName: string): boolean;
   /** Whether the pool's proof for this job is already on-chain (used after a crash). */

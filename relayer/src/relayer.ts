@@ -45,7 +45,11 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     transport: http(config.rpcUrl, { retryCount: 3 }),
     account: privateKeyToAccount(config.relayerKey),
   });
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+  });
   const taikoL1 = config.deployment.contracts.TaikoL1;
   const adapter: NetworkAdapter = new TaikoA4Adapter({
     client,
@@ -56,7 +60,15 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     store,
     log: log.child({ component: "taiko" }),
   });
-  const sender = new TxSender({ client, wallet, store, log: log.child({ component: "tx" }), metrics });
+  const sender = new TxSender({
+    client,
+    wallet,
+    store,
+    log: log.child({ component: "tx" }),
+    metrics,
+    receiptTimeoutMs: config.receiptTimeoutMs,
+    errors: adapter.errors,
+  });
   const directory = new AgentDirectory(client, config.pool);
 
   // The scheduler and the submitter call each other through these two functions.

@@ -1,6 +1,8 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  encodeFunctionData,
+  keccak256,
   type Abi,
   type Account,
   type Address,
@@ -40,7 +42,10 @@ export interface ContractCall {
 export interface SendOptions {
   /** What the transaction is for, in metrics and logs (submit, harvest, settle, capacity). */
   purpose: string;
-  /** Called with each transaction hash sent (replacements too), before waiting for it. */
+  /**
+   * Called with each transaction's hash and nonce (replacements too) once it is signed and before it is
+   * broadcast: a crash can never leave a transaction on the network that the store does not know of.
+   */
   onSent?: (hash: Hex, nonce: number) => Promise<void>;
   signal?: AbortSignal;
 }
@@ -54,6 +59,21 @@ export interface TxSenderOptions {
   /** How long to wait for a receipt before replacing the transaction with higher fees. */
   receiptTimeoutMs?: number;
   maxReplacements?: number;
+  /**
+   * Custom errors of the contracts the calls reach through the called one (Taiko's, behind ZKPool): a revert
+   * bubbling up from them gets its name, so that retry logic can tell a final refusal from a passing one.
+   */
+  errors?: Abi;
+}
+
+/** A transaction sent before a restart, still waiting in the node's mempool. */
+export interface PendingTransaction {
+  nonce: number;
+  /** Every hash sent with this nonce, newest last. */
+  hashes: readonly Hex[];
+  gas: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
 }
 
 /** The revert's custom error name, if the error is a revert the ABI could decode. */
@@ -85,16 +105,30 @@ export class TxSender {
     this.maxReplacements = o.maxReplacements ?? 3;
   }
 
-  /** Aligns the stored nonce with the chain (at start: a reserved but unsent nonce would block the queue). */
+  /**
+   * Aligns the stored nonce with the chain (at start: a nonce reserved by a process that died before sending,
+   * or whose transaction the node dropped, would block the queue). Under the nonce lock, so that a relayer
+   * sharing the key and the database cannot be between reserving and sending meanwhile.
+   */
   async syncNonce(): Promise<void> {
-    const pending = await this.o.client.getTransactionCount({ address: this.address, blockTag: "pending" });
-    await this.o.store.resetNonce(this.address, pending);
+    await this.o.store.withNonceLock(this.address, async () => {
+      const pending = await this.pendingNonce();
+      await this.o.store.resetNonce(this.address, pending);
+    });
+  }
+
+  private pendingNonce(): Promise<number> {
+    return this.o.client.getTransactionCount({ address: this.address, blockTag: "pending" });
   }
 
   /** Simulates `call` and returns its gas estimate; a revert throws CallRevertedError. */
   async simulate(call: ContractCall): Promise<bigint> {
     try {
-      return await this.o.client.estimateContractGas({ ...call, account: this.o.wallet.account });
+      return await this.o.client.estimateContractGas({
+        ...call,
+        abi: [...call.abi, ...(this.o.errors ?? [])],
+        account: this.o.wallet.account,
+      });
     } catch (error) {
       if (isRevert(error)) {
         const errorName = revertNameOf(error);
@@ -110,47 +144,131 @@ export class TxSender {
 
   async send(call: ContractCall, options: SendOptions): Promise<TransactionReceipt> {
     const gas = await this.simulate(call);
-    const sent = this.lane.then(() => this.sendAndWait(call, gas, options));
-    this.lane = sent.catch(() => undefined);
-    return sent;
+    return this.inLane(async () => {
+      const { maxFeePerGas, maxPriorityFeePerGas } = await this.o.client.estimateFeesPerGas();
+      const tx = { nonce: -1, hashes: [] as Hex[], gas: (gas * 12n) / 10n, maxFeePerGas, maxPriorityFeePerGas };
+      // Reserving the nonce and handing the transaction to the node happen under the nonce lock (see
+      // Store.withNonceLock); a nonce whose transaction the node refused is given back.
+      const hashes = await this.o.store.withNonceLock(this.address, async () => {
+        tx.nonce = await this.o.store.reserveNonce(this.address, await this.pendingNonce());
+        try {
+          return [await this.broadcast(call, options, tx, 0)];
+        } catch (error) {
+          await this.o.store.releaseNonce(this.address, tx.nonce);
+          throw error;
+        }
+      });
+      return this.sendAndWait(call, options, { ...tx, hashes });
+    });
   }
 
-  private async sendAndWait(call: ContractCall, gas: bigint, options: SendOptions): Promise<TransactionReceipt> {
-    const { client, wallet, store, log, metrics } = this.o;
-    const chainNonce = await client.getTransactionCount({ address: this.address, blockTag: "pending" });
-    const nonce = await store.reserveNonce(this.address, chainNonce);
-    const fees = await client.estimateFeesPerGas();
-    let maxFeePerGas = fees.maxFeePerGas;
-    let maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
-    const hashes: Hex[] = [];
+  /**
+   * The transaction of `hashes` (one nonce) if the node still holds one of them, pending: what a restarted
+   * relayer must wait for (or replace) instead of sending the call again with another nonce.
+   */
+  async pendingTransaction(hashes: readonly Hex[]): Promise<PendingTransaction | undefined> {
+    for (const hash of [...hashes].reverse()) {
+      const tx = await this.o.client.getTransaction({ hash }).catch(() => undefined);
+      if (!tx || tx.blockNumber !== null) continue;
+      return {
+        nonce: tx.nonce,
+        hashes,
+        gas: tx.gas,
+        maxFeePerGas: tx.maxFeePerGas ?? tx.gasPrice ?? 0n,
+        maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? tx.gasPrice ?? 0n,
+      };
+    }
+    return undefined;
+  }
 
-    for (let attempt = 0; attempt <= this.maxReplacements; attempt++) {
-      options.signal?.throwIfAborted();
-      const hash = await wallet.writeContract({
-        ...call,
-        gas: (gas * 12n) / 10n,
-        nonce,
-        maxFeePerGas,
-        maxPriorityFeePerGas,
-      } as Parameters<RelayerWallet["writeContract"]>[0]);
-      hashes.push(hash);
-      log.info({ purpose: options.purpose, hash, nonce, attempt }, "transaction sent");
-      await options.onSent?.(hash, nonce);
+  /** Waits for a transaction sent before a restart, replacing it (same nonce, higher fees) when it does not mine. */
+  async resume(call: ContractCall, pending: PendingTransaction, options: SendOptions): Promise<TransactionReceipt> {
+    this.o.log.info(
+      { purpose: options.purpose, hash: pending.hashes.at(-1), nonce: pending.nonce },
+      "waiting for a transaction sent before the restart",
+    );
+    return this.inLane(() => this.sendAndWait(call, options, pending));
+  }
+
+  private inLane<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.lane.then(work);
+    this.lane = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Signs `call` with the nonce and fees of `tx`, records its hash (onSent), then hands it to the node. */
+  private async broadcast(
+    call: ContractCall,
+    options: SendOptions,
+    tx: PendingTransaction,
+    attempt: number,
+  ): Promise<Hex> {
+    const { wallet, log } = this.o;
+    const serializedTransaction = await wallet.signTransaction({
+      account: wallet.account,
+      chain: wallet.chain,
+      to: call.address,
+      data: encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args }),
+      gas: tx.gas,
+      nonce: tx.nonce,
+      maxFeePerGas: tx.maxFeePerGas,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    });
+    const hash = keccak256(serializedTransaction);
+    // Recorded before it can reach the network (see SendOptions.onSent).
+    await options.onSent?.(hash, tx.nonce);
+    try {
+      await wallet.sendRawTransaction({ serializedTransaction });
+    } catch (error) {
+      throw new RetryableError(
+        `the node refused the ${options.purpose} transaction: ${(error as Error).message}`,
+        error,
+      );
+    }
+    log.info(
+      { purpose: options.purpose, hash, nonce: tx.nonce, attempt, maxFeePerGas: tx.maxFeePerGas.toString() },
+      "transaction sent",
+    );
+    return hash;
+  }
+
+  /**
+   * Waits for a receipt of `tx` (its hashes, one nonce); a transaction that does not mine in time is replaced
+   * with fees raised by a quarter.
+   */
+  private async sendAndWait(
+    call: ContractCall,
+    options: SendOptions,
+    tx: PendingTransaction,
+  ): Promise<TransactionReceipt> {
+    const { log, metrics } = this.o;
+    const hashes: Hex[] = [...tx.hashes];
+    let { maxFeePerGas, maxPriorityFeePerGas } = tx;
+    for (let attempt = 1; ; attempt++) {
       const receipt = await this.firstReceipt(hashes);
       if (receipt) {
         metrics.transactions.inc({ purpose: options.purpose, result: receipt.status });
         return receipt;
       }
+      if (attempt > this.maxReplacements) break;
+      options.signal?.throwIfAborted();
       log.warn(
-        { purpose: options.purpose, nonce, hash, attempt },
+        { purpose: options.purpose, nonce: tx.nonce, hash: hashes.at(-1), attempt },
         "transaction not mined in time: replacing it with higher fees",
       );
       maxFeePerGas = (maxFeePerGas * 125n) / 100n + 1n;
       maxPriorityFeePerGas = (maxPriorityFeePerGas * 125n) / 100n + 1n;
+      try {
+        hashes.push(await this.broadcast(call, options, { ...tx, maxFeePerGas, maxPriorityFeePerGas }, attempt));
+      } catch (error) {
+        // A refused replacement leaves the transactions sent before it, which may still mine: wait for them.
+        if (!(error instanceof RetryableError)) throw error;
+        log.warn({ purpose: options.purpose, nonce: tx.nonce, err: error }, "replacement refused by the node");
+      }
     }
     metrics.transactions.inc({ purpose: options.purpose, result: "stuck" });
     throw new RetryableError(
-      `${options.purpose} transaction with nonce ${nonce} did not mine after ${this.maxReplacements} replacements`,
+      `${options.purpose} transaction with nonce ${tx.nonce} did not mine after ${this.maxReplacements} replacements`,
     );
   }
 

@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import { zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
-import { CallRevertedError, TxSender } from "./sender";
+import { CallRevertedError, type PendingTransaction, type TxSender } from "./sender";
 import type { Metrics } from "./metrics";
 import type { NetworkAdapter } from "./network";
 import type { Job, Store, Submission } from "./store/types";
@@ -35,7 +35,11 @@ export class Submitter {
 
   /** Takes a checked proof; returns at once, the work goes on in the background (see drain). */
   submit(job: Job, agent: Address, input: Hex, signature: Hex): void {
-    const work = this.claimAndSend(job, agent, input, signature)
+    this.track(this.claimAndSend(job, agent, input, signature), job);
+  }
+
+  private track(submission: Promise<void>, job: Job): void {
+    const work = submission
       .catch((error: unknown) => this.o.log.error({ err: error, blockId: job.blockId.toString() }, "submission failed"))
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
@@ -52,26 +56,28 @@ export class Submitter {
 
   /**
    * After a restart: every submission that was pending or sent is settled: a mined transaction is read back,
-   * a proof already on-chain is recognised, anything else is sent again.
+   * a proof already on-chain is recognised, a transaction still in the node's mempool is waited for (and
+   * replaced with the same nonce if it does not mine), and only a submission with nothing on the network is
+   * sent again.
    */
   async recover(): Promise<void> {
     for (const submission of await this.o.store.unfinishedSubmissions()) {
       const job = await this.o.store.getJob(submission.blockId);
       if (!job) continue;
+      const blockId = job.blockId.toString();
       const receipt = await this.o.sender.receiptOf(submission.txHashes);
       if (receipt?.status === "success" || (await this.o.adapter.isProvenByPool(job))) {
         await this.finish(job, "confirmed", null);
-        this.o.log.info(
-          { blockId: job.blockId.toString() },
-          "recovered a submission that made it on-chain before the restart",
-        );
+        this.o.log.info({ blockId }, "recovered a submission that made it on-chain before the restart");
         continue;
       }
-      this.o.log.info({ blockId: job.blockId.toString() }, "resending a submission interrupted by the restart");
-      const work = this.send(job, submission)
-        .catch((error: unknown) => this.o.log.error({ err: error }, "resend failed"))
-        .finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
+      const pending = receipt ? undefined : await this.o.sender.pendingTransaction(submission.txHashes);
+      if (pending) {
+        this.o.log.info({ blockId, nonce: pending.nonce }, "waiting for a submission sent before the restart");
+      } else {
+        this.o.log.info({ blockId }, "resending a submission interrupted by the restart");
+      }
+      this.track(this.send(job, submission, pending), job);
     }
   }
 
@@ -85,21 +91,23 @@ export class Submitter {
     if (submission) await this.send(job, submission);
   }
 
-  private async send(job: Job, submission: Submission): Promise<void> {
+  /** Sends the submission's proveBlock, or waits for `pending`, its transaction sent before a restart. */
+  private async send(job: Job, submission: Submission, pending?: PendingTransaction): Promise<void> {
     const blockId = job.blockId;
+    const call = {
+      address: this.o.pool,
+      abi: zkPoolAbi,
+      functionName: "proveBlock",
+      args: [blockId, submission.input, submission.signature],
+    };
+    const options = {
+      purpose: "submit",
+      onSent: (hash: Hex, nonce: number) => this.o.store.recordSubmissionTx(blockId, hash, nonce, this.now()),
+    };
     try {
-      const receipt = await this.o.sender.send(
-        {
-          address: this.o.pool,
-          abi: zkPoolAbi,
-          functionName: "proveBlock",
-          args: [blockId, submission.input, submission.signature],
-        },
-        {
-          purpose: "submit",
-          onSent: (hash, nonce) => this.o.store.recordSubmissionTx(blockId, hash, nonce, this.now()),
-        },
-      );
+      const receipt = pending
+        ? await this.o.sender.resume(call, pending, options)
+        : await this.o.sender.send(call, options);
       if (receipt.status === "success") {
         await this.finish(job, "confirmed", null);
         this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));

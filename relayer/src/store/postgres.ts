@@ -55,12 +55,7 @@ class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw this.redact(toStoreError(error, { database: this.description }));
-    }
+    const client = await this.connect();
     // A connection whose ROLLBACK failed is in an unknown state: it goes back to the pool only to be destroyed.
     let broken: Error | undefined;
     try {
@@ -77,6 +72,28 @@ class PostgresDriver implements SqlDriver {
       throw error;
     } finally {
       client.release(broken);
+    }
+  }
+
+  async session<T>(fn: (conn: SqlQueryable) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    // After a failure the connection may still hold a lock (its unlock not reached): destroying it releases it.
+    let failed = false;
+    try {
+      return await fn({ query: (text, params) => this.run(client, text, params) });
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      client.release(failed);
+    }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw this.redact(toStoreError(error, { database: this.description }));
     }
   }
 

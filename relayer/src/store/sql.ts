@@ -29,6 +29,11 @@ export interface SqlDriver extends SqlQueryable {
   readonly schema: string | undefined;
   /** Runs `fn` in one transaction on one connection: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on a connection of its own, outside any transaction, for session-level advisory locks; other
+   * queries go on meanwhile. Absent when one process owns the database (PGlite): there is nobody to lock out.
+   */
+  session?<T>(fn: (conn: SqlQueryable) => Promise<T>): Promise<T>;
   /** Closes the connections; idempotent. */
   close(): Promise<void>;
 }
@@ -385,6 +390,28 @@ export class SqlStore implements Store {
        ON CONFLICT (address) DO UPDATE SET next_nonce = EXCLUDED.next_nonce`,
       [checksummed(address), next],
     );
+  }
+
+  /** Only when no one reserved after `nonce`: a later reservation (already sent) must not be handed out again. */
+  async releaseNonce(address: Address, nonce: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE nonces SET next_nonce = $2 WHERE address = $1 AND next_nonce = $2::bigint + 1 RETURNING 1 AS released`,
+      [checksummed(address), nonce],
+    );
+    return rows.length === 1;
+  }
+
+  async withNonceLock<T>(address: Address, fn: () => Promise<T>): Promise<T> {
+    if (!this.db.session) return fn();
+    const key = `zkpool.relayer.nonce.${checksummed(address)}`;
+    return this.db.session(async (conn) => {
+      await conn.query(`SELECT pg_advisory_lock(hashtext($1))`, [key]);
+      try {
+        return await fn();
+      } finally {
+        await conn.query(`SELECT pg_advisory_unlock(hashtext($1))`, [key]);
+      }
+    });
   }
 
   // ── cursors ─────────────────────────────────────────────────────────────────────────────────────────────

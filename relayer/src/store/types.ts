@@ -128,10 +128,22 @@ export interface Store {
   reserveNonce(address: Address, chainNonce: number): Promise<number>;
   /**
    * Sets the next nonce of `address` (at start, from the chain's pending count): a nonce reserved by a process
-   * that died before sending would otherwise leave a gap that blocks every later transaction. Each relayer
-   * instance sends from its own key, so no other process is using these nonces.
+   * that died before sending would otherwise leave a gap that blocks every later transaction. Call it inside
+   * withNonceLock, with the count read inside too, when other relayers may send from the same key.
    */
   resetNonce(address: Address, next: number): Promise<void>;
+  /**
+   * Gives back `nonce` when its transaction never reached the node (the next reservation hands it out again),
+   * if it is still the last one reserved; false otherwise. Call it inside withNonceLock.
+   */
+  releaseNonce(address: Address, nonce: number): Promise<boolean>;
+  /**
+   * Runs `fn` holding the nonce lock of `address`, which every relayer sharing this database takes between
+   * reserving a nonce and handing its transaction to the node: nonces reach the node in the order they were
+   * reserved, and the chain's pending count read inside the lock counts every other relayer's transactions.
+   * PostgreSQL: an advisory lock (released if the process dies); PGlite, one process: fn runs as it is.
+   */
+  withNonceLock<T>(address: Address, fn: () => Promise<T>): Promise<T>;
 
   /** The next chain block a follower named `name` must read; undefined before its first save. */
   getCursor(name: string): Promise<bigint | undefined>;

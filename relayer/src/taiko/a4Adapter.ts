@@ -1,5 +1,13 @@
-import { zeroAddress, type Address, type PublicClient } from "viem";
-import { L2Chain, instanceHash, metaHashOf, taikoL1Abi, zkPoolAbi, type JobEvidence } from "@zkpool/common";
+import { zeroAddress, type Abi, type Address, type PublicClient } from "viem";
+import {
+  L2Chain,
+  instanceHash,
+  metaHashOf,
+  proverPoolAbi,
+  taikoL1Abi,
+  zkPoolAbi,
+  type JobEvidence,
+} from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import type { Store } from "../store/types";
 import type { NetworkAdapter, NetworkEvent, NetworkJob } from "../network";
@@ -52,6 +60,8 @@ interface Watched {
  */
 export class TaikoA4Adapter implements NetworkAdapter {
   readonly name = "taiko-a4";
+  /** TaikoL1's errors (L1_ALREADY_PROVEN…) and ProverPool's (CHANGE_TOO_FREQUENT…), which ZKPool lets through. */
+  readonly errors: Abi = [...taikoL1Abi, ...proverPoolAbi].filter((item) => item.type === "error");
   private readonly l2 = new L2Chain();
   private next = 0n;
   private pending: bigint | undefined;

@@ -6,9 +6,9 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import { JsonRpcProvider, NonceManager, Wallet, type BaseContract, type Signer } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { toHex, type Address, type Hex } from "viem";
+import { toHex, type Address, type Hash, type Hex } from "viem";
 import {
   LOCAL_GENESIS_BLOCK_HASH,
   LOCAL_PROTOCOL,
@@ -55,6 +55,19 @@ export interface Prover {
   address: Address;
 }
 
+/** A transaction the relayer account got mined, with the ZKPool call it made (when it called the pool). */
+export interface RelayerTransaction {
+  hash: Hash;
+  nonce: number;
+  blockNumber: number;
+  /** ZKPool's function (proveBlock, harvest, adjustCapacity…), undefined for a call to anything else. */
+  functionName: string | undefined;
+  args: readonly unknown[];
+  status: "success" | "reverted";
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
 export interface LocalPool {
   node: LocalNode;
   rpcUrl: string;
@@ -73,8 +86,23 @@ export interface LocalPool {
   prover(index: number): Promise<Prover>;
   /** When the block's first proof was accepted (unix seconds), from its BlockProven log's block. */
   provenAt(blockId: bigint): Promise<bigint>;
-  /** The relayer account's transaction count: how many transactions it has sent. */
-  relayerNonce(): Promise<number>;
+  /** The relayer account's transaction count (at `blockNumber`, default latest): how many it has sent. */
+  relayerNonce(blockNumber?: number): Promise<number>;
+  /** Every transaction of the relayer account on the chain up to `blockNumber` (default latest), by nonce. */
+  relayerTransactions(blockNumber?: number): Promise<RelayerTransaction[]>;
+  blockNumber(): Promise<number>;
+  /** The relayer's settings (the environment `loadConfig` and `npm run relayer` read) for this chain. */
+  relayerEnv(gatewayPort: number, httpPort: number): Record<string, string>;
+  /**
+   * Hardhat's automine. Off, transactions wait in the mempool until `mine()` (which mines them all); propose()
+   * mines its own block then.
+   */
+  setAutomine(on: boolean): Promise<void>;
+  mine(): Promise<void>;
+  /** Hardhat drops a pending transaction from its mempool, as a node restart or eviction would. */
+  dropTransaction(hash: Hash): Promise<void>;
+  /** The transaction if the node knows it (pending or mined), else null. */
+  transaction(hash: Hash): Promise<{ blockNumber: number | null } | null>;
   /** Resolves with the args of the first log matching `filter` (already mined or yet to come). */
   nextEvent<T extends { getTopicFilter(): Promise<unknown> }>(filter: T): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -94,7 +122,11 @@ export async function startLocalPool(): Promise<LocalPool> {
 
   const relayerAccount = localAccount(4);
   const relayerKey = `0x${Buffer.from(relayerAccount.getHdKey().privateKey!).toString("hex")}` as Hex;
-  await (await pool.setRelayer(relayerAccount.address, true)).wait();
+  // setRelayer(address) replaces the relayer key; the pool before it took (address, allowed): both work here.
+  const setRelayer = (pool as unknown as BaseContract).getFunction("setRelayer");
+  const relayerArgs =
+    setRelayer.fragment.inputs.length === 1 ? [relayerAccount.address] : [relayerAccount.address, true];
+  await (await setRelayer(...relayerArgs)).wait();
 
   const stake = 100_000n * TTKO;
   await (await taiko.token.mint(await operator.getAddress(), stake)).wait();
@@ -106,6 +138,8 @@ export async function startLocalPool(): Promise<LocalPool> {
   await (await taiko.taikoL1.connect(proposer).depositTaikoToken(10_000_000n * TTKO)).wait();
 
   let nonce = 0;
+  let automining = true;
+  const mine = async () => void (await provider.send("evm_mine", []));
   const signers: NonceManager[] = [];
   return {
     node,
@@ -120,7 +154,9 @@ export async function startLocalPool(): Promise<LocalPool> {
     async propose(gasLimit = 1_000_000) {
       const txList = toHex(`e2e txList ${nonce++}`);
       const input = proposeInputFor(txList, (await proposer.getAddress()) as Address, gasLimit);
-      const receipt = await (await taiko.taikoL1.connect(proposer).proposeBlock(input, txList)).wait();
+      const sent = await taiko.taikoL1.connect(proposer).proposeBlock(input, txList);
+      if (!automining) await mine();
+      const receipt = await sent.wait();
       const event = receipt?.logs
         .map((l) => taiko.taikoL1.interface.parseLog(l))
         .find((parsed) => parsed?.name === "BlockProposed");
@@ -164,8 +200,64 @@ export async function startLocalPool(): Promise<LocalPool> {
       const block = await provider.getBlock(log.blockNumber);
       return BigInt(block?.timestamp ?? 0);
     },
-    async relayerNonce() {
-      return provider.getTransactionCount(relayerAccount.address, "latest");
+    async relayerNonce(blockNumber) {
+      return provider.getTransactionCount(relayerAccount.address, blockNumber ?? "latest");
+    },
+    async blockNumber() {
+      return provider.getBlockNumber();
+    },
+    async relayerTransactions(head?: number) {
+      head ??= await provider.getBlockNumber();
+      const found: RelayerTransaction[] = [];
+      for (let n = 0; n <= head; n++) {
+        const block = await provider.getBlock(n, true);
+        for (const tx of block?.prefetchedTransactions ?? []) {
+          if (tx.from.toLowerCase() !== relayerAccount.address.toLowerCase()) continue;
+          const receipt = await provider.getTransactionReceipt(tx.hash);
+          const call =
+            tx.to?.toLowerCase() === deployment.contracts.ZKPool.address.toLowerCase()
+              ? pool.interface.parseTransaction({ data: tx.data, value: tx.value })
+              : null;
+          found.push({
+            hash: tx.hash as Hash,
+            nonce: tx.nonce,
+            blockNumber: n,
+            functionName: call?.name,
+            args: call ? [...call.args] : [],
+            status: receipt?.status === 1 ? "success" : "reverted",
+            maxFeePerGas: tx.maxFeePerGas ?? tx.gasPrice,
+            maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? tx.gasPrice,
+          });
+        }
+      }
+      return found.sort((a, b) => a.nonce - b.nonce);
+    },
+    relayerEnv(gatewayPort, httpPort) {
+      return {
+        RPC_URL: node.url,
+        CHAIN_ID: "31337",
+        DEPLOYMENTS_DIR: deploymentsDir,
+        RELAYER_PRIVATE_KEY: relayerKey,
+        GATEWAY_PORT: String(gatewayPort),
+        HTTP_PORT: String(httpPort),
+        POLL_INTERVAL_MS: "250",
+        HARVEST_INTERVAL_MS: "2000",
+        CAPACITY_INTERVAL_MS: "600000",
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
+        AUTH_TIMEOUT_S: "2",
+      };
+    },
+    async setAutomine(on) {
+      await provider.send("evm_setAutomine", [on]);
+      automining = on;
+    },
+    mine,
+    async dropTransaction(hash) {
+      if (!(await provider.send("hardhat_dropTransaction", [hash]))) throw new Error(`the node does not hold ${hash}`);
+    },
+    async transaction(hash) {
+      const tx = await provider.getTransaction(hash);
+      return tx && { blockNumber: tx.blockNumber };
     },
     async stop() {
       provider.destroy();

@@ -68,3 +68,24 @@ export function startTsx(script: string, args: string[], env: NodeJS.ProcessEnv)
 export function startAgent(key: string, gatewayPort: number, extra: string[] = []): LoggedProcess {
   return startTsx("agent/src/cli.ts", ["--relayer", `127.0.0.1:${gatewayPort}`, ...extra], { ZKPOOL_AGENT_KEY: key });
 }
+
+/**
+ * The relayer service (`npm run relayer`) as its own process, with `env` as its settings (see
+ * LocalPool.relayerEnv). Resolves once it logs that it runs; SIGKILL it to crash it for real.
+ */
+export async function startRelayerProcess(env: Record<string, string>): Promise<LoggedProcess> {
+  // Info level at least: the tests await its info lines.
+  const relayer = startTsx("relayer/src/main.ts", [], { ...env, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "info" });
+  await relayer.waitFor((l) => l.msg === "relayer running", "the relayer starts");
+  return relayer;
+}
+
+/** The hash of the relayer's next transaction sent for `purpose` (submit, harvest, capacity…) after `skip` of them. */
+export async function sentTransaction(relayer: LoggedProcess, purpose: string, skip = 0): Promise<`0x${string}`> {
+  let seen = 0;
+  const line = await relayer.waitFor(
+    (l) => l.msg === "transaction sent" && l.purpose === purpose && seen++ >= skip,
+    `the relayer sends a ${purpose} transaction`,
+  );
+  return line.hash as `0x${string}`;
+}

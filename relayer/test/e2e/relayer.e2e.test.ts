@@ -34,19 +34,7 @@ describe("relayer and agents on a local chain", function () {
 
   before(async () => {
     local = await startLocalPool();
-    const config = loadConfig({
-      RPC_URL: local.rpcUrl,
-      CHAIN_ID: "31337",
-      DEPLOYMENTS_DIR: local.deploymentsDir,
-      RELAYER_PRIVATE_KEY: local.relayerKey,
-      GATEWAY_PORT: String(await freePort()),
-      HTTP_PORT: String(await freePort()),
-      POLL_INTERVAL_MS: "250",
-      HARVEST_INTERVAL_MS: "2000",
-      CAPACITY_INTERVAL_MS: "600000",
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
-      AUTH_TIMEOUT_S: "2",
-    });
+    const config = loadConfig(local.relayerEnv(await freePort(), await freePort()));
     relayer = await startRelayer(
       { ...config, dataDir: mkdtempSync(path.join(tmpdir(), "zkpool-relayer-")) },
       createLogger("relayer", { level: process.env.E2E_LOG_LEVEL ?? "warn" }),
