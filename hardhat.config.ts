@@ -32,7 +32,13 @@ task(TASK_COMPILE).setAction(async (args, hre, runSuper) => {
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
-    settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: false },
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+      viaIR: false,
+      // Storage layouts, for the tests that put the ledger at its limits (test/helpers/storage.ts).
+      outputSelection: { "*": { "*": ["storageLayout"] } },
+    },
   },
   networks: {
     hardhat: { allowBlocksWithSameTimestamp: true, accounts: { count: 48 } },

@@ -6,23 +6,59 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IZKPool} from "./interfaces/IZKPool.sol";
 import {IProverPool} from "./taiko/IProverPool.sol";
 import {ITaikoL1} from "./taiko/ITaikoL1.sol";
-import {TaikoData} from "./taiko/TaikoData.sol";
 
 /// @title ZKPool
 /// @notice See IZKPool. Reading order: provers and agents, proofs and shares, harvest and settlement, claims,
 /// fee, stake, roles, views.
-contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
+contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using Checkpoints for Checkpoints.Trace208;
-    using BitMaps for BitMaps.BitMap;
+
+    // ───────────────────────────── storage types ─────────────────────────────
+
+    /// @dev The totals a claim or a settlement updates, packed: amounts are below 2^72 (harvest's bound).
+    struct Ledger {
+        uint64 nextEpochToSettle;
+        uint96 totalClaimed;
+        /// Owed to provers for settled epochs, rounding dust included until swept.
+        uint96 totalClaimable;
+    }
+
+    /// @dev One epoch: its shares and provers as proofs come in; what its provers get once settled.
+    struct EpochLedger {
+        uint88 totalShares;
+        /// How many provers earned shares in the epoch.
+        uint24 provers;
+        uint72 proverReward;
+    }
+
+    /// @dev One prover: its latest epoch with shares (the open entry, closed when it earns in a later epoch),
+    /// how many closed entries it has, and how many of all its entries it has claimed.
+    struct ProverLedger {
+        uint32 openEpoch;
+        /// Zero until the prover's first credited proof.
+        uint96 openShares;
+        uint32 closedCount;
+        uint32 claimCursor;
+    }
+
+    /// @dev The relayer is one key: several relayer processes share it, and its nonces, through their database.
+    struct Gate {
+        address relayer;
+        bool paused;
+    }
+
+    /// @dev One storage word held in memory while a loop walks consecutive words.
+    struct WordCache {
+        uint256 index;
+        uint256 word;
+    }
 
     // ───────────────────────────── constants ─────────────────────────────
 
@@ -33,6 +69,16 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     uint256 public constant MAX_LABEL_LENGTH = 64;
     bytes32 public constant PROOF_TYPEHASH = keccak256("Proof(uint256 blockId,bytes32 evidenceHash)");
     uint256 private constant _BPS = 10_000;
+    uint256 private constant _LOW_24_BITS = (1 << 24) - 1;
+    /// @dev Positions of BlockEvidence's fields read by the pool.
+    uint256 private constant _EVIDENCE_PROVER = 5;
+    uint256 private constant _EVIDENCE_GAS_USED = 7;
+    uint256 private constant _RECORD_MASK = (1 << 48) - 1;
+    /// @dev The top bit of a claim records word (five 48-bit records use 240 bits): set when the first of its
+    /// epochs settles, so that no claim pays for a word going from zero to non-zero.
+    uint256 private constant _CLAIM_RECORDS_IN_USE = 1 << 255;
+    /// @dev TaikoL1 numbers a block's fork choices from 1.
+    uint24 private constant _FIRST_FORK_CHOICE_ID = 1;
 
     // ───────────────────────────── immutables ─────────────────────────────
 
@@ -49,34 +95,33 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     // ───────────────────────────── storage ─────────────────────────────
 
     address private _treasury;
-    mapping(address account => bool) private _relayers;
+    /// @dev Every proof reads who may submit it and whether the pool is paused: one slot.
+    Gate private _gate;
     mapping(address account => bool) private _pausers;
     uint32 private _minCapacity;
     uint32 private _maxCapacity;
 
     mapping(address agent => Agent) private _agents;
-    /// @dev Blocks the pool has credited: Taiko accepts one proof per block *per parent*, so without this a
-    /// relayer and an agent could credit one block again and again with proofs built on made-up parents.
-    BitMaps.BitMap private _creditedBlocks;
 
-    mapping(uint256 epoch => mapping(address prover => uint256 shares)) private _shares;
-    mapping(uint256 epoch => uint256 shares) private _totalShares;
+    /// @dev What claims and settlements touch on every call, in one slot.
+    Ledger private _ledger;
+    /// @dev Each epoch's shares, provers and prover reward, in one slot: a proof reads and writes it, a claim
+    /// only reads it.
+    mapping(uint256 epoch => EpochLedger) private _epochs;
+    /// @dev Each settled epoch's claims so far, five epochs a word (see _claimRecord): how many of its provers
+    /// claimed, and the low 24 bits of the sum of their parts, which is all the dust sweep needs.
+    mapping(uint256 word => uint256 records) private _claimRecords;
     /// @dev Rewards harvested in an epoch, plus any rolled over from earlier epochs without shares.
     mapping(uint256 epoch => uint256 amount) private _epochRewards;
-    mapping(uint256 epoch => Settlement) private _settlements;
-    mapping(uint256 epoch => EpochClaims) private _epochClaims;
-    /// @dev The epochs in which a prover earned shares, ascending; claims walk it from the cursor.
-    mapping(address prover => uint64[] epochs) private _proverEpochs;
-    mapping(address prover => uint256 index) private _claimCursor;
-    uint256 private _nextEpochToSettle;
+    /// @dev Each prover's latest epoch with shares (the open entry) and its claim cursor, in one slot.
+    mapping(address prover => ProverLedger) private _provers;
+    /// @dev A prover's earlier epochs with shares, ascending, two (epoch, shares) entries a word: see _entry.
+    mapping(address prover => mapping(uint256 word => uint256 entries)) private _closedEntries;
 
     /// @dev Fee in basis points by the epoch it applies from.
     Checkpoints.Trace208 private _feeSchedule;
 
     uint256 private _totalHarvested;
-    uint256 private _totalClaimed;
-    /// @dev Owed to provers for settled epochs, rounding dust included until swept.
-    uint256 private _totalClaimable;
     /// @dev Every fee and swept dust ever accrued to the operator, withdrawn or not.
     uint256 private _totalFees;
     uint256 private _feesWithdrawn;
@@ -87,7 +132,12 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     // ───────────────────────────── modifiers ─────────────────────────────
 
     modifier onlyRelayer() {
-        if (!_relayers[msg.sender]) revert NotRelayer(msg.sender);
+        if (msg.sender != _gate.relayer) revert NotRelayer(msg.sender);
+        _;
+    }
+
+    modifier whenNotPaused() {
+        if (_gate.paused) revert EnforcedPause();
         _;
     }
 
@@ -154,27 +204,27 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     // ───────────────────────────── proofs and shares ─────────────────────────────
 
     /// @inheritdoc IZKPool
-    function proveBlock(
-        uint256 blockId,
-        bytes calldata input,
-        bytes calldata agentSignature
-    ) external onlyRelayer whenNotPaused {
-        TaikoData.BlockEvidence memory evidence = abi.decode(input, (TaikoData.BlockEvidence));
-        if (evidence.prover != address(this)) revert EvidenceProverNotPool(evidence.prover);
-
-        (address agent, ECDSA.RecoverError error, ) = ECDSA.tryRecover(proofDigest(blockId, input), agentSignature);
-        if (error != ECDSA.RecoverError.NoError) revert InvalidAgentSignature();
-        address prover = agentOwner(agent);
-        if (prover == address(0)) revert NotAuthorizedAgent(agent);
-
-        if (_creditedBlocks.get(blockId)) revert BlockAlreadyCredited(blockId);
-        _creditedBlocks.set(blockId);
+    function proveBlock(uint256 blockId, bytes calldata input, bytes calldata agentSignature) external {
+        Gate memory gate = _gate;
+        if (msg.sender != gate.relayer) revert NotRelayer(msg.sender);
+        if (gate.paused) revert EnforcedPause();
+        address evidenceProver = address(uint160(_evidenceWord(input, _EVIDENCE_PROVER)));
+        if (evidenceProver != address(this)) revert EvidenceProverNotPool(evidenceProver);
+        (address agent, address prover) = _signerOf(blockId, input, agentSignature);
 
         // Reverts with Taiko's own error unless Taiko accepts the proof, so only accepted proofs earn.
         TAIKO_L1.proveBlock(blockId, input);
 
-        (, , , , , , , , , uint32 rewardPerGas, ) = TAIKO_L1.getBlock(blockId);
-        uint256 shares = (BLOCK_FEE_BASE_GAS + evidence.gasUsed) * rewardPerGas;
+        // Taiko keeps one proof per block *per parent*. Only the proof that gave the block its first fork choice
+        // earns, so a block is credited once, ever, whatever parents later proofs claim. A later one still
+        // stands in Taiko (the pool may need it verified) but earns nothing.
+        (, , uint24 nextForkChoiceId, , , , , , , uint32 rewardPerGas, ) = TAIKO_L1.getBlock(blockId);
+        if (nextForkChoiceId != _FIRST_FORK_CHOICE_ID + 1) {
+            emit ProofNotCredited(blockId, prover, agent, nextForkChoiceId - 1);
+            return;
+        }
+        uint256 gasUsed = uint32(_evidenceWord(input, _EVIDENCE_GAS_USED));
+        uint256 shares = (BLOCK_FEE_BASE_GAS + gasUsed) * rewardPerGas;
         uint256 epoch = currentEpoch();
         _credit(prover, epoch, shares);
         emit ProofCredited(blockId, prover, agent, epoch, shares);
@@ -198,21 +248,29 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
         uint256 epoch = currentEpoch();
         _epochRewards[epoch] += amount;
         _totalHarvested += amount;
+        // Every ledger amount is at most what was ever harvested, so this bound lets the ledger pack amounts into
+        // 72 bits (4.7e13 TTKOe; TTKOe's whole supply is 1e9) without a settlement or a claim ever overflowing.
+        if (_totalHarvested > type(uint72).max) revert LedgerFull(_totalHarvested, type(uint72).max);
         _unsettled += amount;
         emit Harvested(epoch, amount);
     }
 
     /// @inheritdoc IZKPool
     function settle(uint256 epoch) external {
-        uint256 next = _nextEpochToSettle;
-        if (epoch != next) revert EpochNotNext(epoch, next);
+        Ledger memory ledger = _ledger;
+        if (epoch != ledger.nextEpochToSettle) revert EpochNotNext(epoch, ledger.nextEpochToSettle);
         uint256 endsAt = epochEndsAt(epoch);
         if (block.timestamp < endsAt) revert EpochNotEnded(epoch, endsAt);
-        _nextEpochToSettle = epoch + 1;
+        // Epochs are seconds-long at the shortest: 2^64 of them is beyond reach.
+        unchecked {
+            ledger.nextEpochToSettle = uint64(epoch + 1);
+        }
 
         uint256 reward = _epochRewards[epoch];
-        uint256 totalShares = _totalShares[epoch];
+        EpochLedger storage e = _epochs[epoch];
+        uint256 totalShares = e.totalShares;
         if (totalShares == 0) {
+            _ledger = ledger;
             // Nobody earned shares: the rewards wait for the next epoch's provers.
             if (reward != 0) {
                 _epochRewards[epoch + 1] += reward;
@@ -224,14 +282,15 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
 
         uint256 fee = (reward * feeBps(epoch)) / _BPS;
         uint256 proverReward = reward - fee;
-        _settlements[epoch] = Settlement({
-            proverReward: proverReward.toUint128(),
-            totalShares: totalShares.toUint128()
-        });
-        _epochClaims[epoch].unclaimed = proverReward.toUint128();
+        // proverReward ≤ reward ≤ everything harvested < 2^72 (harvest's bound), so the casts cannot truncate.
+        e.proverReward = uint72(proverReward);
+        ledger.totalClaimable += uint96(proverReward);
+        _ledger = ledger;
+        // The settlement, not the epoch's first claimer, pays for the claim record's word going from zero.
+        uint256 word = epoch / 5;
+        if (_claimRecords[word] == 0) _claimRecords[word] = _CLAIM_RECORDS_IN_USE;
         _unsettled -= reward;
         _totalFees += fee;
-        _totalClaimable += proverReward;
         emit EpochSettled(epoch, reward, fee, proverReward, totalShares);
     }
 
@@ -239,37 +298,51 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
 
     /// @inheritdoc IZKPool
     function claim(uint256 maxEpochs) external returns (uint256 amount) {
-        uint64[] storage epochs = _proverEpochs[msg.sender];
-        uint256 cursor = _claimCursor[msg.sender];
-        uint256 end = epochs.length;
+        ProverLedger memory p = _provers[msg.sender];
+        uint256 settledBelow = _ledger.nextEpochToSettle;
+        uint256 cursor = p.claimCursor;
+        uint256 end = _entryCount(p);
         if (maxEpochs < end - cursor) end = cursor + maxEpochs;
-        uint256 settledBelow = _nextEpochToSettle;
 
+        // The loop reads each storage word once: entries come two a word, claim records five a word, and
+        // consecutive entries are consecutive words of both.
+        WordCache memory entries = WordCache({index: type(uint256).max, word: 0});
+        WordCache memory records = WordCache({index: type(uint256).max, word: 0});
+        uint256 dust;
         uint256 i = cursor;
         for (; i < end; ++i) {
-            uint256 epoch = epochs[i];
-            if (epoch >= settledBelow) break; // epochs are ascending: the rest are not settled yet
-            uint256 part = _partOf(msg.sender, epoch);
-            _recordClaim(epoch, part);
+            (uint256 epoch, uint256 shares) = i == p.closedCount
+                ? (p.openEpoch, p.openShares)
+                : _unpackEntry(_closedWord(entries, msg.sender, i / 2), i);
+            if (epoch >= settledBelow) break; // entries are ascending: the rest are not settled yet
+            (uint256 part, uint256 swept) = _claimEpoch(records, epoch, shares);
             amount += part;
+            dust += swept;
             emit Claimed(msg.sender, epoch, part);
         }
         if (i == cursor) revert NothingToClaim(msg.sender);
+        if (records.index != type(uint256).max) _claimRecords[records.index] = records.word;
 
-        _claimCursor[msg.sender] = i;
-        _totalClaimed += amount;
-        _totalClaimable -= amount;
+        // i ≤ the prover's entry count, itself a uint32.
+        _provers[msg.sender].claimCursor = uint32(i);
+        Ledger memory ledger = _ledger;
+        // amount + dust ≤ totalClaimable, and totalClaimed ≤ everything harvested < 2^72.
+        ledger.totalClaimed += uint96(amount);
+        ledger.totalClaimable -= uint96(amount + dust);
+        _ledger = ledger;
+        if (dust != 0) _totalFees += dust;
         if (amount != 0) TOKEN.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IZKPool
     function claimable(address prover) external view returns (uint256 amount) {
-        uint64[] storage epochs = _proverEpochs[prover];
-        uint256 settledBelow = _nextEpochToSettle;
-        for (uint256 i = _claimCursor[prover]; i < epochs.length; ++i) {
-            uint256 epoch = epochs[i];
+        ProverLedger memory p = _provers[prover];
+        uint256 settledBelow = _ledger.nextEpochToSettle;
+        uint256 count = _entryCount(p);
+        for (uint256 i = p.claimCursor; i < count; ++i) {
+            (uint256 epoch, uint256 shares) = _entry(prover, p, i);
             if (epoch >= settledBelow) break;
-            amount += _partOf(prover, epoch);
+            amount += _partOf(_epochs[epoch], shares);
         }
     }
 
@@ -353,9 +426,10 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
 
     // ───────────────────────────── roles ─────────────────────────────
 
-    function setRelayer(address account, bool allowed) external onlyOwner {
-        _relayers[account] = allowed;
-        emit RelayerSet(account, allowed);
+    /// @notice Owner: the relayer key, which replaces the one before; zero stops all proofs.
+    function setRelayer(address relayer_) external onlyOwner {
+        _gate.relayer = relayer_;
+        emit RelayerSet(relayer_);
     }
 
     function setPauser(address account, bool allowed) external onlyOwner {
@@ -372,11 +446,15 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
     /// @notice Pauser: stop new proofs and new agents. Claims, harvests and settlements go on.
     function pause() external {
         if (!_pausers[msg.sender]) revert NotPauser(msg.sender);
-        _pause();
+        if (_gate.paused) revert EnforcedPause();
+        _gate.paused = true;
+        emit Paused(msg.sender);
     }
 
     function unpause() external onlyOwner {
-        _unpause();
+        if (!_gate.paused) revert ExpectedPause();
+        _gate.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     // ───────────────────────────── views ─────────────────────────────
@@ -394,31 +472,48 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
         return GENESIS_TIMESTAMP + (epoch + 1) * EPOCH_LENGTH;
     }
 
-    /// @notice Whether the pool already credited shares for `blockId` (one credit per block, ever).
-    function isCredited(uint256 blockId) external view returns (bool) {
-        return _creditedBlocks.get(blockId);
-    }
-
     /// @inheritdoc IZKPool
     function sharesOf(address prover, uint256 epoch) external view returns (uint256) {
-        return _shares[epoch][prover];
+        ProverLedger memory p = _provers[prover];
+        if (p.openShares != 0 && epoch == p.openEpoch) return p.openShares;
+        // Binary search of the closed entries, ascending by epoch.
+        uint256 low = 0;
+        uint256 high = p.closedCount;
+        while (low < high) {
+            uint256 mid = (low + high) / 2;
+            (uint256 e, uint256 shares) = _entry(prover, p, mid);
+            if (e == epoch) return shares;
+            if (e < epoch) low = mid + 1;
+            else high = mid;
+        }
+        return 0;
     }
 
     function totalSharesOf(uint256 epoch) external view returns (uint256) {
-        return _totalShares[epoch];
+        return _epochs[epoch].totalShares;
     }
 
     /// @notice Rewards waiting in an unsettled epoch (harvested in it or rolled over into it).
     function epochRewards(uint256 epoch) external view returns (uint256) {
-        return epoch < _nextEpochToSettle ? 0 : _epochRewards[epoch];
+        return epoch < _ledger.nextEpochToSettle ? 0 : _epochRewards[epoch];
     }
 
-    function settlementOf(uint256 epoch) external view returns (Settlement memory, EpochClaims memory) {
-        return (_settlements[epoch], _epochClaims[epoch]);
+    /// @notice An epoch's shares and provers, and once settled what its provers get and how many claimed.
+    function epochOf(uint256 epoch) external view returns (EpochInfo memory info) {
+        EpochLedger memory e = _epochs[epoch];
+        uint256 claimedBy = _claimedBy(epoch);
+        return
+            EpochInfo({
+                totalShares: e.totalShares,
+                provers: e.provers,
+                settled: epoch < _ledger.nextEpochToSettle,
+                proverReward: e.proverReward,
+                proversClaimed: claimedBy
+            });
     }
 
     function nextEpochToSettle() external view returns (uint256) {
-        return _nextEpochToSettle;
+        return _ledger.nextEpochToSettle;
     }
 
     /// @notice The ledger's totals; totalClaimed + totalClaimable + totalFees + unsettled == totalHarvested.
@@ -433,7 +528,8 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
             uint256 unsettled
         )
     {
-        return (_totalHarvested, _totalClaimed, _totalClaimable, _totalFees, _unsettled);
+        Ledger memory ledger = _ledger;
+        return (_totalHarvested, ledger.totalClaimed, ledger.totalClaimable, _totalFees, _unsettled);
     }
 
     function feesWithdrawn() external view returns (uint256) {
@@ -458,8 +554,12 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
         return _treasury;
     }
 
-    function isRelayer(address account) external view returns (bool) {
-        return _relayers[account];
+    function relayer() external view returns (address) {
+        return _gate.relayer;
+    }
+
+    function paused() external view returns (bool) {
+        return _gate.paused;
     }
 
     function isPauser(address account) external view returns (bool) {
@@ -472,36 +572,133 @@ contract ZKPool is IZKPool, Ownable2Step, Pausable, EIP712 {
 
     // ───────────────────────────── private ─────────────────────────────
 
+    /// @dev Adds `shares` to the prover's entry of `epoch` (its open entry; a new epoch closes the old one) and
+    /// to the epoch's total, counting the prover among the epoch's provers on its first shares there.
     function _credit(address prover, uint256 epoch, uint256 shares) private {
-        uint256 before = _shares[epoch][prover];
-        if (before == 0) {
-            _proverEpochs[prover].push(epoch.toUint64());
-            ++_epochClaims[epoch].proversLeft;
+        ProverLedger memory p = _provers[prover];
+        EpochLedger memory e = _epochs[epoch];
+        // The cast is checked: totalShares fits 88 bits for 10^7 blocks of the largest possible reward in one
+        // epoch, so an overflow, which would refuse the proof, is out of reach; each entry is at most the total.
+        e.totalShares = (e.totalShares + shares).toUint88();
+        if (p.openShares != 0 && p.openEpoch == epoch) {
+            p.openShares += uint96(shares);
+        } else {
+            if (p.openShares != 0) {
+                _closedEntries[prover][p.closedCount / 2] |= _packEntry(p.openEpoch, p.openShares, p.closedCount);
+                ++p.closedCount;
+            }
+            p.openEpoch = epoch.toUint32();
+            p.openShares = uint96(shares);
+            // Checked: 2^24 − 1 provers in one epoch, far beyond its blocks, bounds the dust sweep (_claimEpoch).
+            e.provers = (uint256(e.provers) + 1).toUint24();
         }
-        _shares[epoch][prover] = before + shares;
-        _totalShares[epoch] += shares;
+        _epochs[epoch] = e;
+        _provers[prover] = p;
+    }
+
+    /// @dev How many entries a prover has: the closed ones, and the open one once it has shares.
+    function _entryCount(ProverLedger memory p) private pure returns (uint256) {
+        return uint256(p.closedCount) + (p.openShares == 0 ? 0 : 1);
+    }
+
+    /// @dev The prover's `i`-th epoch with shares and its shares there: closed entries first, then the open one.
+    function _entry(
+        address prover,
+        ProverLedger memory p,
+        uint256 i
+    ) private view returns (uint256 epoch, uint256 shares) {
+        if (i == p.closedCount) return (p.openEpoch, p.openShares);
+        return _unpackEntry(_closedEntries[prover][i / 2], i);
+    }
+
+    /// @dev Word `index` of the prover's closed entries, read from storage only when the cache holds another.
+    function _closedWord(WordCache memory cache, address prover, uint256 index) private view returns (uint256) {
+        if (cache.index != index) {
+            cache.index = index;
+            cache.word = _closedEntries[prover][index];
+        }
+        return cache.word;
+    }
+
+    /// @dev A word holds closed entries 2k (low half) and 2k + 1 (high half), each `epoch << 96 | shares`.
+    function _unpackEntry(uint256 word, uint256 i) private pure returns (uint256 epoch, uint256 shares) {
+        uint256 half = word >> ((i % 2) * 128);
+        return (uint32(half >> 96), uint96(half));
+    }
+
+    function _packEntry(uint32 epoch, uint96 shares, uint256 i) private pure returns (uint256) {
+        return ((uint256(epoch) << 96) | shares) << ((i % 2) * 128);
     }
 
     /// @dev proverReward × shares / totalShares, rounded down, of a settled epoch.
-    function _partOf(address prover, uint256 epoch) private view returns (uint256) {
-        Settlement memory s = _settlements[epoch];
-        return (uint256(s.proverReward) * _shares[epoch][prover]) / s.totalShares;
+    function _partOf(EpochLedger memory e, uint256 shares) private pure returns (uint256) {
+        return (uint256(e.proverReward) * shares) / e.totalShares;
     }
 
-    /// @dev One prover of `epoch` claimed `part`; after the last one, what is left is rounding dust: the fees'.
-    function _recordClaim(uint256 epoch, uint256 part) private {
-        EpochClaims storage c = _epochClaims[epoch];
-        // Σ parts ≤ proverReward (each part is rounded down) and each prover claims an epoch once.
-        uint128 unclaimed = c.unclaimed - uint128(part);
-        uint32 proversLeft = c.proversLeft - 1;
-        if (proversLeft == 0 && unclaimed != 0) {
-            _totalClaimable -= unclaimed;
-            _totalFees += unclaimed;
-            emit DustSwept(epoch, unclaimed);
-            unclaimed = 0;
+    /// @dev One prover of `epoch` claims its part; after the last one, what is left is rounding dust: the fees'.
+    ///
+    /// Each part is rounded down, so the parts add up to proverReward − dust with 0 ≤ dust < provers ≤ 2^24 − 1.
+    /// The dust is therefore (proverReward − Σ parts) mod 2^24, and the low 24 bits of Σ parts are all the
+    /// epoch must remember of its claims, besides how many there were: five epochs' records share a word.
+    function _claimEpoch(
+        WordCache memory records,
+        uint256 epoch,
+        uint256 shares
+    ) private returns (uint256 part, uint256 dust) {
+        EpochLedger memory e = _epochs[epoch];
+        part = _partOf(e, shares);
+        uint256 index = epoch / 5;
+        if (index != records.index) {
+            if (records.index != type(uint256).max) _claimRecords[records.index] = records.word;
+            records.index = index;
+            records.word = _claimRecords[index];
         }
-        c.unclaimed = unclaimed;
-        c.proversLeft = proversLeft;
+        uint256 shift = (epoch % 5) * 48;
+        uint256 claimedBy = (records.word >> shift) & _LOW_24_BITS;
+        uint256 partsLow = (records.word >> (shift + 24)) & _LOW_24_BITS;
+        // claimedBy < e.provers: each prover claims an epoch once, and only an epoch it has shares in. The low
+        // bits of the sums wrap on purpose.
+        unchecked {
+            ++claimedBy;
+            partsLow = (partsLow + part) & _LOW_24_BITS;
+            if (claimedBy == e.provers) {
+                dust = (e.proverReward - partsLow) & _LOW_24_BITS;
+                if (dust != 0) emit DustSwept(epoch, dust);
+            }
+        }
+        records.word = (records.word & ~(_RECORD_MASK << shift)) | (((partsLow << 24) | claimedBy) << shift);
+    }
+
+    /// @dev How many provers claimed `epoch` so far, from bits [48k, 48k + 24) of claim records word epoch / 5,
+    /// k = epoch % 5; the next 24 bits hold the low 24 bits of the parts they claimed.
+    function _claimedBy(uint256 epoch) private view returns (uint256) {
+        return (_claimRecords[epoch / 5] >> ((epoch % 5) * 48)) & _LOW_24_BITS;
+    }
+
+    /// @dev The agent that signed this proof of `blockId`, and the prover it proves for.
+    function _signerOf(
+        uint256 blockId,
+        bytes calldata input,
+        bytes calldata agentSignature
+    ) private view returns (address agent, address prover) {
+        ECDSA.RecoverError error;
+        (agent, error, ) = ECDSA.tryRecover(proofDigest(blockId, input), agentSignature);
+        if (error != ECDSA.RecoverError.NoError) revert InvalidAgentSignature();
+        prover = agentOwner(agent);
+        if (prover == address(0)) revert NotAuthorizedAgent(agent);
+    }
+
+    /// @dev Field `field` of the BlockEvidence in `input` = abi.encode(evidence), read where TaikoL1's own
+    /// abi.decode finds it (the first word is the tuple's offset) without decoding the rest. Should the word
+    /// hold more than its type (an address, a uint32), TaikoL1's decoding reverts, so a proof only earns when
+    /// the values read here are the ones Taiko accepted.
+    function _evidenceWord(bytes calldata input, uint256 field) private pure returns (uint256) {
+        if (input.length < 32) revert MalformedEvidence();
+        uint256 at = uint256(bytes32(input[:32]));
+        // The static head of BlockEvidence is ten words (the tenth is the proof's offset).
+        if (at > input.length || input.length - at < 10 * 32) revert MalformedEvidence();
+        at += field * 32;
+        return uint256(bytes32(input[at:at + 32]));
     }
 
     /// @dev Calls ProverPool.stake and pays what it burns out of the stake funds, never out of rewards.

@@ -14,6 +14,9 @@ pragma solidity 0.8.28;
 ///   totalClaimed + totalClaimable + totalFees + unsettledRewards == totalHarvested.
 /// A prover's part of a settled epoch is proverReward × shares / totalShares, rounded down; the rounding dust
 /// of an epoch goes to the operator's fees when the epoch's last prover claims.
+///
+/// A block earns once: only the proof that gives the block its first fork choice in TaikoL1 is credited (Taiko
+/// accepts one proof per block per parent, so later proofs of the block can only be on other parents).
 interface IZKPool {
     // ───────────────────────────── types ─────────────────────────────
 
@@ -23,17 +26,14 @@ interface IZKPool {
         bool revoked;
     }
 
-    /// @notice An ended epoch's split, fixed when it is settled.
-    struct Settlement {
-        uint128 proverReward;
-        uint128 totalShares;
-    }
-
-    /// @notice What is still owed to an epoch's provers: shrinks with each claim; at zero provers left, the
-    /// rest is the rounding dust and goes to the fees.
-    struct EpochClaims {
-        uint128 unclaimed;
-        uint32 proversLeft;
+    /// @notice An epoch as the ledger sees it: shares and provers as proofs come in; once settled, what its
+    /// provers get between them and how many of them have claimed.
+    struct EpochInfo {
+        uint256 totalShares;
+        uint256 provers;
+        bool settled;
+        uint256 proverReward;
+        uint256 proversClaimed;
     }
 
     // ───────────────────────────── events ─────────────────────────────
@@ -51,13 +51,23 @@ interface IZKPool {
     event EpochSettled(uint256 indexed epoch, uint256 reward, uint256 fee, uint256 proverReward, uint256 totalShares);
     /// @notice An ended epoch had rewards but no shares: they move on to the next epoch.
     event RewardRolledOver(uint256 indexed fromEpoch, uint256 indexed toEpoch, uint256 amount);
+    /// @notice Taiko accepted the proof, but the block already had a proof (fork choice `forkChoiceId` is not its
+    /// first), so it earns nothing. It still stands in Taiko, where it may be the one that verifies.
+    event ProofNotCredited(
+        uint256 indexed blockId,
+        address indexed prover,
+        address indexed agent,
+        uint256 forkChoiceId
+    );
     event Claimed(address indexed prover, uint256 indexed epoch, uint256 amount);
     /// @notice The last prover of an epoch claimed: what rounding left over goes to the operator.
     event DustSwept(uint256 indexed epoch, uint256 amount);
     event FeesWithdrawn(address indexed to, uint256 amount);
     event FeeChangeScheduled(uint16 feeBps, uint256 fromEpoch);
     event TreasuryChanged(address indexed treasury);
-    event RelayerSet(address indexed account, bool allowed);
+    event RelayerSet(address indexed relayer);
+    event Paused(address account);
+    event Unpaused(address account);
     event PauserSet(address indexed account, bool allowed);
     event CapacityBoundsSet(uint32 minCapacity, uint32 maxCapacity);
     event StakeFunded(address indexed from, uint256 amount);
@@ -68,6 +78,9 @@ interface IZKPool {
     error ZeroAddress();
     error NotRelayer(address caller);
     error NotPauser(address caller);
+    /// @notice The pool is paused: no proofs and no new agents until the owner unpauses it (claims go on).
+    error EnforcedPause();
+    error ExpectedPause();
     /// @notice The agent is unknown, revoked, or belongs to another prover than the caller.
     error NotAuthorizedAgent(address agent);
     error AgentAlreadyAuthorized(address agent);
@@ -76,6 +89,8 @@ interface IZKPool {
     error LabelTooLong(uint256 length, uint256 maxLength);
     /// @notice The proof's signature does not recover to an address.
     error InvalidAgentSignature();
+    /// @notice The proof's input is not an abi-encoded BlockEvidence.
+    error MalformedEvidence();
     /// @notice The evidence names another prover than the pool: Taiko would pay someone else.
     error EvidenceProverNotPool(address prover);
     error EpochNotEnded(uint256 epoch, uint256 endsAt);
@@ -88,8 +103,9 @@ interface IZKPool {
     error NotStaked();
     error InsufficientStakeFunds(uint256 needed, uint256 available);
     error NothingToClaim(address prover);
-    /// @notice The pool credits a block once: a second proof of it (from another parent) earns nothing.
-    error BlockAlreadyCredited(uint256 blockId);
+    /// @notice Harvesting would take the ledger's total past what it can count (2^72 − 1 base units, far above
+    /// TTKOe's supply): the rewards stay in TaikoL1, untouched.
+    error LedgerFull(uint256 harvested, uint256 limit);
 
     // ───────────────────────────── provers and agents ─────────────────────────────
 
@@ -107,7 +123,8 @@ interface IZKPool {
 
     /// @notice Relayer only. Submits a proof to TaikoL1 under the pool's identity and credits its shares to
     /// the owner of the agent that signed it (EIP-712 `Proof(uint256 blockId,bytes32 evidenceHash)` with
-    /// evidenceHash = keccak256(input)). A Taiko revert comes back with Taiko's own error.
+    /// evidenceHash = keccak256(input)). A Taiko revert comes back with Taiko's own error. A proof of a block
+    /// that already had one is accepted by Taiko but earns nothing (ProofNotCredited).
     function proveBlock(uint256 blockId, bytes calldata input, bytes calldata agentSignature) external;
 
     /// @notice The EIP-712 digest an agent signs for a proof.

@@ -1,4 +1,4 @@
-import type { Address, Hex } from "viem";
+import { parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import { CallRevertedError, type PendingTransaction, type TxSender } from "./sender";
@@ -111,10 +111,15 @@ export class Submitter {
       if (receipt.status === "success") {
         await this.finish(job, "confirmed", null);
         this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
-        this.o.log.info(
-          { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent },
-          "proof accepted on-chain: shares credited",
-        );
+        const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
+        if (creditOf(receipt.logs, this.o.pool) === "not credited") {
+          this.o.log.warn(
+            at,
+            "proof accepted on-chain but not credited: the block already had a proof from another parent",
+          );
+        } else {
+          this.o.log.info(at, "proof accepted on-chain: shares credited");
+        }
         return;
       }
       await this.o.store.finishSubmission(blockId, "reverted", "the transaction reverted on-chain", this.now());
@@ -138,4 +143,14 @@ export class Submitter {
     await this.o.store.finishSubmission(job.blockId, status, detail, this.now());
     this.o.onFinished(job.blockId, status === "confirmed" ? "proven" : "failed", detail);
   }
+}
+
+/** Whether a confirmed proveBlock credited shares (ProofCredited) or not (ProofNotCredited). */
+function creditOf(logs: readonly Log[], pool: Address): "credited" | "not credited" | "unknown" {
+  const events = parseEventLogs({
+    abi: zkPoolAbi,
+    logs: logs.filter((l) => l.address.toLowerCase() === pool.toLowerCase()),
+  });
+  if (events.some((e) => e.eventName === "ProofNotCredited")) return "not credited";
+  return events.some((e) => e.eventName === "ProofCredited") ? "credited" : "unknown";
 }

@@ -176,11 +176,13 @@ export async function checkPoolInvariants(f: PoolFixture): Promise<PoolSnapshot>
   });
   let dustBound = 0n;
   for (const { epoch, totalShares, provers, left } of unswept) {
-    const [settlement, claims] = await pool.settlementOf(epoch);
+    const info = await pool.epochOf(epoch);
     expect(ledger.swept.has(epoch), `epoch ${epoch} swept before its last claim`).to.equal(false);
-    expect(settlement.totalShares, `totalShares of epoch ${epoch}`).to.equal(totalShares);
-    expect(claims.proversLeft, `provers left in epoch ${epoch}`).to.equal(BigInt(left));
-    expect(claims.unclaimed, `unclaimed of epoch ${epoch}`).to.be.at.most(settlement.proverReward);
+    expect(info.totalShares, `totalShares of epoch ${epoch}`).to.equal(totalShares);
+    expect([info.provers, info.proversClaimed], `provers and claims of epoch ${epoch}`).to.deep.equal([
+      BigInt(provers),
+      BigInt(provers - left),
+    ]);
     dustBound += BigInt(provers);
   }
   expect(owed, "Σ claimable(prover) <= totalClaimable").to.be.at.most(claimable);

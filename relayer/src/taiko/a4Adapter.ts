@@ -25,7 +25,7 @@ const FINAL_ERRORS = new Set([
   "L1_NOT_PROVEABLE",
   "L1_INVALID_PROOF",
   "EvidenceProverNotPool",
-  "BlockAlreadyCredited",
+  "MalformedEvidence",
 ]);
 
 export interface TaikoA4AdapterOptions {

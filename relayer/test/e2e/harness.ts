@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, NonceManager, Wallet, type BaseContract, type Signer } from "ethers";
+import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { toHex, type Address, type Hash, type Hex } from "viem";
 import {
@@ -122,11 +122,7 @@ export async function startLocalPool(): Promise<LocalPool> {
 
   const relayerAccount = localAccount(4);
   const relayerKey = `0x${Buffer.from(relayerAccount.getHdKey().privateKey!).toString("hex")}` as Hex;
-  // setRelayer(address) replaces the relayer key; the pool before it took (address, allowed): both work here.
-  const setRelayer = (pool as unknown as BaseContract).getFunction("setRelayer");
-  const relayerArgs =
-    setRelayer.fragment.inputs.length === 1 ? [relayerAccount.address] : [relayerAccount.address, true];
-  await (await setRelayer(...relayerArgs)).wait();
+  await (await pool.setRelayer(relayerAccount.address)).wait();
 
   const stake = 100_000n * TTKO;
   await (await taiko.token.mint(await operator.getAddress(), stake)).wait();

@@ -165,7 +165,7 @@ describe("ZKPool: fee, ownership and roles", function () {
       await expect(f.pool.connect(f.operator).scheduleFee(1_500))
         .to.be.revertedWithCustomError(f.pool, "OwnableUnauthorizedAccount")
         .withArgs(f.operator.address);
-      await f.pool.connect(f.alice).setRelayer(f.bob.address, true);
+      await f.pool.connect(f.alice).setRelayer(f.bob.address);
     });
   });
 
@@ -175,7 +175,7 @@ describe("ZKPool: fee, ownership and roles", function () {
       for (const caller of [f.mallory, f.relayer, f.pauser]) {
         const pool = f.pool.connect(caller);
         for (const send of [
-          () => pool.setRelayer(caller.address, true),
+          () => pool.setRelayer(caller.address),
           () => pool.setPauser(caller.address, true),
           () => pool.setTreasury(caller.address),
           () => pool.unpause(),
@@ -190,18 +190,20 @@ describe("ZKPool: fee, ownership and roles", function () {
     it("the owner grants and takes back roles (RelayerSet, PauserSet, TreasuryChanged)", async function () {
       const f = await load(deployPoolFixture);
       const owner = f.pool.connect(f.operator);
-      expect(await f.pool.isRelayer(f.relayer.address)).to.equal(true);
+      expect(await f.pool.relayer()).to.equal(f.relayer.address);
       expect(await f.pool.isPauser(f.pauser.address)).to.equal(true);
       expect(await f.pool.treasury()).to.equal(f.treasury.address);
 
-      await expect(owner.setRelayer(f.bob.address, true)).to.emit(f.pool, "RelayerSet").withArgs(f.bob.address, true);
-      await expect(owner.setRelayer(f.relayer.address, false))
-        .to.emit(f.pool, "RelayerSet")
-        .withArgs(f.relayer.address, false);
-      expect(await f.pool.isRelayer(f.relayer.address)).to.equal(false);
+      // One relayer key at a time: a new one replaces the old, and zero leaves none.
+      await expect(owner.setRelayer(f.bob.address)).to.emit(f.pool, "RelayerSet").withArgs(f.bob.address);
+      expect(await f.pool.relayer()).to.equal(f.bob.address);
       await expect(f.pool.connect(f.relayer).adjustCapacity(32))
         .to.be.revertedWithCustomError(f.pool, "NotRelayer")
         .withArgs(f.relayer.address);
+      await expect(owner.setRelayer(ethers.ZeroAddress)).to.emit(f.pool, "RelayerSet").withArgs(ethers.ZeroAddress);
+      await expect(f.pool.connect(f.bob).adjustCapacity(32))
+        .to.be.revertedWithCustomError(f.pool, "NotRelayer")
+        .withArgs(f.bob.address);
 
       await expect(owner.setPauser(f.pauser.address, false))
         .to.emit(f.pool, "PauserSet")

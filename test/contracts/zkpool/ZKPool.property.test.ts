@@ -474,17 +474,19 @@ class Run {
   async hostileProof(how: Hostile, agent: HDNodeWallet, variant: number): Promise<void> {
     const { f, model } = this;
     if (how === "again") {
-      // A block the pool already credited, submitted again with a fresh, valid signature: the pool says no
-      // before Taiko is asked. The last one proven (often not verified yet) or any earlier one.
+      // A block the pool already credited, submitted again with a fresh, valid signature: Taiko refuses the same
+      // proof (or any proof of a verified block), so nothing is credited twice. The last one proven (often not
+      // verified yet) or any earlier one.
       const done = variant < 2 ? this.proven.at(-1) : this.proven[variant % Math.max(1, this.proven.length)];
       if (!done) return;
       const signature = await signProof(f, agent, done.block.id, done.input);
       await this.nextTimestamp();
+      const verified = done.block.id <= (await f.taikoL1.getStateVariables()).lastVerifiedBlockId;
       const outcome: Outcome = model.paused
         ? { revert: "EnforcedPause", args: [] }
         : !model.agentOwner(agent.address)
           ? { revert: "NotAuthorizedAgent", args: [agent.address] }
-          : { revert: "BlockAlreadyCredited", args: [done.block.id] };
+          : { revert: verified ? "L1_BLOCK_ID" : "L1_ALREADY_PROVEN", args: [], by: "taikoL1" };
       await this.expectOutcome(outcome, () =>
         f.pool.connect(f.relayer).proveBlock(done.block.id, done.input, signature),
       );
@@ -654,17 +656,19 @@ class Run {
     for (let e = 0n; e <= current; e++) {
       expect(await f.pool.totalSharesOf(e), `totalShares of epoch ${e}`).to.equal(model.totalShares.get(e) ?? 0n);
       for (const a of f.actors) expect(await f.pool.sharesOf(a.address, e)).to.equal(model.sharesOf(a.address, e));
-      const [settlement, owed] = await f.pool.settlementOf(e);
+      const info = await f.pool.epochOf(e);
       const s = model.settlements.get(e);
-      expect([settlement.proverReward, settlement.totalShares], `settlement of ${e}`).to.deep.equal([
-        s?.proverReward ?? 0n,
-        s?.totalShares ?? 0n,
-      ]);
+      const provers = BigInt(model.shares.get(e)?.size ?? 0);
       const o = model.owed.get(e);
-      expect([owed.unclaimed, owed.proversLeft], `claims of ${e}`).to.deep.equal([
-        o?.unclaimed ?? 0n,
-        // An epoch's provers are counted as they earn, before it settles.
-        BigInt(o?.proversLeft ?? model.shares.get(e)?.size ?? 0),
+      expect(
+        [info.settled, info.proverReward, info.provers, info.provers - info.proversClaimed],
+        `epoch ${e}`,
+      ).to.deep.equal([
+        e < model.nextToSettle,
+        s?.proverReward ?? 0n,
+        provers,
+        // An epoch's provers are counted as they earn; once it settles, each claim takes one off.
+        BigInt(o?.proversLeft ?? provers),
       ]);
       const waiting = e >= model.nextToSettle ? (model.epochRewards.get(e) ?? 0n) : 0n;
       expect(await f.pool.epochRewards(e), `rewards of ${e}`).to.equal(waiting);

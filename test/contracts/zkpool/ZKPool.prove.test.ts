@@ -118,7 +118,7 @@ describe("ZKPool: proofs and shares", function () {
           .to.be.revertedWithCustomError(f.pool, "NotRelayer")
           .withArgs(caller.address);
       }
-      await f.pool.connect(f.operator).setRelayer(f.relayer.address, false);
+      await f.pool.connect(f.operator).setRelayer(ethers.ZeroAddress);
       await expect(f.pool.connect(f.relayer).proveBlock(block.id, input, signature))
         .to.be.revertedWithCustomError(f.pool, "NotRelayer")
         .withArgs(f.relayer.address);
@@ -140,8 +140,8 @@ describe("ZKPool: proofs and shares", function () {
       await expect(f.pool.connect(f.bob).authorizeAgent(f.agentOfAlice.address, "mine"))
         .to.be.revertedWithCustomError(f.pool, "AgentOfAnotherProver")
         .withArgs(f.agentOfAlice.address, f.alice.address);
-      await f.pool.connect(f.operator).setRelayer(f.mallory.address, true);
       const byRelayer = await creditProof(f, f.agentOfAlice);
+      await f.pool.connect(f.operator).setRelayer(f.mallory.address);
       const byMallory = await creditProof(f, f.agentOfAlice, { relayer: f.mallory });
       await expect(byMallory.receipt.hash)
         .to.emit(f.pool, "ProofCredited")
@@ -267,31 +267,42 @@ describe("ZKPool: proofs and shares", function () {
   });
 
   describe("Taiko's verdict", function () {
-    it("a block credited once is never credited again: BlockAlreadyCredited(blockId)", async function () {
+    it("the same proof again: Taiko's own L1_ALREADY_PROVEN, and the block keeps its one credit", async function () {
       const f = await load(deployPoolFixture);
       const c = await creditProof(f, f.agentOfAlice);
-      expect(await f.pool.isCredited(c.block.id)).to.equal(true);
-      await expect(proveThroughPool(f, f.agentOfAlice, c.block.id, c.input))
-        .to.be.revertedWithCustomError(f.pool, "BlockAlreadyCredited")
-        .withArgs(c.block.id);
-      await expect(proveThroughPool(f, f.agentOfBob, c.block.id, c.input))
-        .to.be.revertedWithCustomError(f.pool, "BlockAlreadyCredited")
-        .withArgs(c.block.id);
+      await expect(proveThroughPool(f, f.agentOfAlice, c.block.id, c.input)).to.be.revertedWithCustomError(
+        f.taikoL1,
+        "L1_ALREADY_PROVEN",
+      );
+      await expect(proveThroughPool(f, f.agentOfBob, c.block.id, c.input)).to.be.revertedWithCustomError(
+        f.taikoL1,
+        "L1_ALREADY_PROVEN",
+      );
       expect(await f.pool.totalSharesOf(0n)).to.equal(c.shares);
+      expect(await f.pool.sharesOf(f.bob.address, 0n)).to.equal(0n);
     });
 
-    it("a second proof of the same block from a made-up parent, which Taiko would accept, earns nothing", async function () {
+    it("a second proof of the block from a made-up parent, which Taiko accepts, earns nothing: ProofNotCredited", async function () {
       const f = await load(deployPoolFixture);
       const c = await creditProof(f, f.agentOfAlice);
       // Taiko keeps one proof per block *per parent*: evidence on a fake parent is a new, valid fork choice.
-      const fake = await proveFields({ ...c.evidence, parentHash: hex(ethers.id("a made-up parent")) });
-      await expect(proveThroughPool(f, f.agentOfAlice, c.block.id, fake.input))
-        .to.be.revertedWithCustomError(f.pool, "BlockAlreadyCredited")
-        .withArgs(c.block.id);
+      const attempts = [
+        { agent: f.agentOfAlice, prover: f.alice.address, parent: "a made-up parent", forkChoiceId: 2n },
+        { agent: f.agentOfBob, prover: f.bob.address, parent: "another made-up parent", forkChoiceId: 3n },
+      ];
+      for (const { agent, prover, parent, forkChoiceId } of attempts) {
+        const fake = await proveFields({ ...c.evidence, parentHash: hex(ethers.id(parent)) });
+        const receipt = await mined(proveThroughPool(f, agent, c.block.id, fake.input));
+        await expect(receipt.hash)
+          .to.emit(f.pool, "ProofNotCredited")
+          .withArgs(c.block.id, prover, agent.address, forkChoiceId);
+        await expect(receipt.hash).to.not.emit(f.pool, "ProofCredited");
+      }
+      expect((await f.taikoL1.getBlock(c.block.id)).nextForkChoiceId).to.equal(4n);
       expect(await f.pool.sharesOf(f.alice.address, 0n)).to.equal(c.shares);
-      // Submitted straight to TaikoL1 it is accepted, and the pool's ledger is untouched.
-      await expect(f.taikoL1.connect(f.mallory).proveBlock(c.block.id, fake.input)).to.emit(f.taikoL1, "BlockProven");
+      expect(await f.pool.sharesOf(f.bob.address, 0n)).to.equal(0n);
       expect(await f.pool.totalSharesOf(0n)).to.equal(c.shares);
+      expect((await f.pool.epochOf(0n)).provers).to.equal(1n);
     });
 
     it("a block someone else already proved: Taiko's own L1_ALREADY_PROVEN, and no credit", async function () {
@@ -303,8 +314,41 @@ describe("ZKPool: proofs and shares", function () {
         f.taikoL1,
         "L1_ALREADY_PROVEN",
       );
-      expect(await f.pool.isCredited(block.id)).to.equal(false);
       expect(await f.pool.totalSharesOf(0n)).to.equal(0n);
+    });
+
+    it("a block first proven straight to TaikoL1 from another parent: the pool's real proof still stands in Taiko, and earns nothing", async function () {
+      const f = await load(deployPoolFixture);
+      const { block, input, evidence } = await proposeAndProve(f);
+      // Someone proves the pool's block for the pool from a made-up parent, outside the pool, first.
+      const first = await proveFields({ ...evidence, parentHash: hex(ethers.id("a made-up parent")) });
+      await f.taikoL1.connect(f.mallory).proveBlock(block.id, first.input);
+      // The pool's proof from the real parent is still accepted, so the block verifies on it and the pool is paid
+      // for it, but no prover is credited for a block that already had a proof.
+      const receipt = await mined(proveThroughPool(f, f.agentOfAlice, block.id, input));
+      await expect(receipt.hash)
+        .to.emit(f.pool, "ProofNotCredited")
+        .withArgs(block.id, f.alice.address, f.agentOfAlice.address, 2n);
+      await expect(receipt.hash).to.emit(f.taikoL1, "BlockProven");
+      expect(await f.pool.totalSharesOf(0n)).to.equal(0n);
+      const rewards = await verifyAll(f);
+      expect(rewards).to.be.greaterThan(0n);
+    });
+
+    it("input that is not an abi-encoded BlockEvidence: MalformedEvidence, before any signature is checked", async function () {
+      const f = await load(deployPoolFixture);
+      const { block, input } = await proposeAndProve(f);
+      const signature = await signProof(f, f.agentOfAlice, block.id, input);
+      const bytes = ethers.getBytes(input);
+      const pointingPastTheEnd = ethers.concat([ethers.toBeHex(bytes.length, 32), bytes.slice(32)]);
+      for (const bad of ["0x", "0x1234", ethers.hexlify(bytes.slice(0, 32 * 10)), pointingPastTheEnd]) {
+        await expect(f.pool.connect(f.relayer).proveBlock(block.id, bad, signature)).to.be.revertedWithCustomError(
+          f.pool,
+          "MalformedEvidence",
+        );
+      }
+      // The real input still proves.
+      await expect(f.pool.connect(f.relayer).proveBlock(block.id, input, signature)).to.emit(f.pool, "ProofCredited");
     });
 
     it("a tampered proof: Taiko's own L1_INVALID_PROOF, even signed by an agent", async function () {

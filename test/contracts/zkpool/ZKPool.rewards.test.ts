@@ -17,6 +17,7 @@ import {
   type Credit,
 } from "../../helpers/pool";
 import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
+import { readSlot, slotOf, writeSlot } from "../../helpers/storage";
 import { eventsIn, mined } from "../../helpers/taiko";
 
 /** Epoch 0: Alice proves two blocks, Bob one; nothing verified yet. */
@@ -60,6 +61,25 @@ describe("ZKPool: harvest and settlement", function () {
       expect(await f.pool.totals()).to.deep.equal([rewards, 0n, 0n, 0n, rewards]);
       // A second harvest finds nothing.
       await expect(f.pool.harvest()).to.not.emit(f.pool, "Harvested");
+    });
+
+    it("refuses to take the ledger past 2^72 − 1 base units (LedgerFull), and the rewards wait in TaikoL1", async function () {
+      const f = await load(provedInEpoch0Fixture);
+      const rewards = await verifyAll(f);
+      const limit = 2n ** 72n - 1n;
+      // The ledger as if it had harvested all but (rewards − 1) of its limit: this harvest would pass it by one.
+      const slot = await slotOf("contracts/ZKPool.sol:ZKPool", "_totalHarvested");
+      const real = await readSlot(f.poolAddress, slot);
+      await writeSlot(f.poolAddress, slot, limit - rewards + 1n);
+      await expect(f.pool.harvest())
+        .to.be.revertedWithCustomError(f.pool, "LedgerFull")
+        .withArgs(limit + 1n, limit);
+      expect(await f.taikoL1.getTaikoTokenBalance(f.poolAddress)).to.equal(rewards);
+      // Exactly at the limit is allowed.
+      await writeSlot(f.poolAddress, slot, limit - rewards);
+      expect(await f.pool.harvest.staticCall()).to.equal(rewards);
+      await writeSlot(f.poolAddress, slot, real);
+      await expect(f.pool.harvest()).to.emit(f.pool, "Harvested").withArgs(0n, rewards);
     });
 
     it("the harvested amount is the sum of the BlockVerified proofReward paid to the pool, whoever verified", async function () {
@@ -131,11 +151,9 @@ describe("ZKPool: harvest and settlement", function () {
       await expect(f.pool.connect(f.bob).settle(0n))
         .to.emit(f.pool, "EpochSettled")
         .withArgs(0n, rewards, fee, proverReward, totalShares);
-      const [settlement, claims] = await f.pool.settlementOf(0n);
-      expect(settlement.proverReward).to.equal(proverReward);
-      expect(settlement.totalShares).to.equal(totalShares);
-      expect(claims.unclaimed).to.equal(proverReward);
-      expect(claims.proversLeft).to.equal(2n);
+      const info = await f.pool.epochOf(0n);
+      expect([info.settled, info.proverReward, info.totalShares]).to.deep.equal([true, proverReward, totalShares]);
+      expect([info.provers, info.proversClaimed]).to.deep.equal([2n, 0n]);
       expect(await f.pool.claimable(f.alice.address)).to.equal(partOf(proverReward, aliceShares, totalShares));
       expect(await f.pool.claimable(f.bob.address)).to.equal(partOf(proverReward, sum(f.bob0), totalShares));
       expect(await f.pool.totals()).to.deep.equal([rewards, 0n, proverReward, fee, 0n]);
@@ -227,16 +245,17 @@ describe("ZKPool: harvest and settlement", function () {
 
       await expect(f.pool.connect(f.alice).claim(1)).to.not.emit(f.pool, "DustSwept");
       await expect(f.pool.connect(f.bob).claim(1)).to.not.emit(f.pool, "DustSwept");
-      const [, claimsBefore] = await f.pool.settlementOf(1n);
-      expect(claimsBefore.unclaimed).to.equal(parts[2]! + dust);
-      expect(claimsBefore.proversLeft).to.equal(1n);
+      // Σ parts is far above 2^24 here, so the claim record's low 24 bits of it wrapped: the sweep still finds the
+      // dust exactly.
+      expect(proverReward).to.be.greaterThan(1n << 24n);
+      const before = await f.pool.epochOf(1n);
+      expect([before.provers, before.proversClaimed]).to.deep.equal([3n, 2n]);
+      expect(await f.pool.claimable(carol!.address)).to.equal(parts[2]!);
       const last = f.pool.connect(carol!).claim(1);
       await expect(last).to.emit(f.pool, "DustSwept").withArgs(1n, dust);
       await expect(last).to.emit(f.pool, "Claimed").withArgs(carol!.address, 1n, parts[2]!);
 
-      const [, claims] = await f.pool.settlementOf(1n);
-      expect(claims.unclaimed).to.equal(0n);
-      expect(claims.proversLeft).to.equal(0n);
+      expect((await f.pool.epochOf(1n)).proversClaimed).to.equal(3n);
       const [harvested, claimed, claimable, fees, unsettled] = await f.pool.totals();
       expect([harvested, claimed, claimable, fees, unsettled]).to.deep.equal([
         rewards,
