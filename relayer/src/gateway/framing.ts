@@ -3,7 +3,7 @@
  * before decoding, so a flood without newlines cannot grow memory past the limit).
  */
 export class LineDecoder {
-  private chunks: Buffer[] = [];
+  private readonly chunks: Buffer[] = [];
   private buffered = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -13,12 +13,18 @@ export class LineDecoder {
     const lines: string[] = [];
     let start = 0;
     for (let newline = chunk.indexOf(0x0a, start); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
-      const part = chunk.subarray(start, newline);
-      if (this.buffered + part.length > this.maxBytes) return "too-large";
-      this.chunks.push(part);
-      lines.push(Buffer.concat(this.chunks).toString("utf8").replace(/\r$/, ""));
-      this.chunks = [];
-      this.buffered = 0;
+      if (this.buffered + (newline - start) > this.maxBytes) return "too-large";
+      // A line that ends with CR (CRLF) loses it.
+      const end = newline > start && chunk[newline - 1] === 0x0d ? newline - 1 : newline;
+      if (this.chunks.length === 0) {
+        // The usual case, a whole line in one chunk: decoded in place, without copying it first.
+        lines.push(chunk.toString("utf8", start, end));
+      } else {
+        this.chunks.push(chunk.subarray(start, newline));
+        lines.push(Buffer.concat(this.chunks).toString("utf8").replace(/\r$/, ""));
+        this.chunks.length = 0;
+        this.buffered = 0;
+      }
       start = newline + 1;
     }
     const rest = chunk.subarray(start);

@@ -23,6 +23,11 @@ export interface PGliteDriverOptions {
  * PostgreSQL's page cache inside PGlite's WebAssembly memory. With the default, 128 MB, an opened database held
  * about 370 MB resident, with 16 MB about 245 MB; the relayer's tables are small (open jobs, attempts,
  * machines), so 16 MB still caches them whole. `npm run bench:relayer` reports the relayer's memory.
+ *
+ * A new data directory costs more once: PGlite 0.5 runs initdb in a second PostgreSQL instance beside the
+ * first, and copies that instance's whole WebAssembly memory (at least 128 MB, the module's minimum) to reset
+ * it between initdb's steps, so the first start peaks at about three instances' worth (~750 MB in a bare
+ * process, ~850 MB in the relayer) for a few seconds. Every later start opens the database directly.
  */
 const SHARED_BUFFERS = "16MB";
 
@@ -40,6 +45,8 @@ export async function openPGliteDriver(options: PGliteDriverOptions = {}): Promi
   try {
     db = await PGlite.create(dataDir === undefined ? undefined : path.resolve(dataDir), {
       startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+      // A new database's initdb probes with and writes 128 MB; given the setting it writes the one we run with.
+      initDbStartParams: ["-c", `shared_buffers=${SHARED_BUFFERS}`],
     });
     if (schema !== undefined) await db.query(`SET search_path TO ${schema}`);
   } catch (error) {
