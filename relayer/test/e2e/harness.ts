@@ -68,6 +68,14 @@ export interface RelayerTransaction {
   maxPriorityFeePerGas: bigint;
 }
 
+/** A transaction as the node holds it: mined (blockNumber) or still pending (null). */
+export interface NodeTransaction {
+  blockNumber: number | null;
+  nonce: number;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
 export interface LocalPool {
   node: LocalNode;
   rpcUrl: string;
@@ -102,7 +110,9 @@ export interface LocalPool {
   /** Hardhat drops a pending transaction from its mempool, as a node restart or eviction would. */
   dropTransaction(hash: Hash): Promise<void>;
   /** The transaction if the node knows it (pending or mined), else null. */
-  transaction(hash: Hash): Promise<{ blockNumber: number | null } | null>;
+  transaction(hash: Hash): Promise<NodeTransaction | null>;
+  /** Moves the chain's clock `seconds` ahead and mines a block at the new time. */
+  increaseTime(seconds: number | bigint): Promise<void>;
   /** Resolves with the args of the first log matching `filter` (already mined or yet to come). */
   nextEvent<T extends { getTopicFilter(): Promise<unknown> }>(filter: T): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -253,7 +263,18 @@ export async function startLocalPool(): Promise<LocalPool> {
     },
     async transaction(hash) {
       const tx = await provider.getTransaction(hash);
-      return tx && { blockNumber: tx.blockNumber };
+      return (
+        tx && {
+          blockNumber: tx.blockNumber,
+          nonce: tx.nonce,
+          maxFeePerGas: tx.maxFeePerGas ?? tx.gasPrice,
+          maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? tx.gasPrice,
+        }
+      );
+    },
+    async increaseTime(seconds) {
+      await provider.send("evm_increaseTime", [Number(seconds)]);
+      await mine();
     },
     async stop() {
       provider.destroy();

@@ -38,9 +38,12 @@ export class LoggedProcess {
     this.exited = new Promise((resolve) => child.once("exit", resolve));
   }
 
-  /** Resolves with the first log line (past or future) that passes `test`; rejects if the process exits first. */
-  waitFor(test: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
-    const seen = this.lines.find(test);
+  /**
+   * Resolves with the first log line (past or future) that passes `test`, looking only from line `from` on (a
+   * `lines.length` taken earlier: what came after it); rejects if the process exits first.
+   */
+  waitFor(test: (line: Record<string, unknown>) => boolean, what: string, from = 0): Promise<Record<string, unknown>> {
+    const seen = this.lines.slice(from).find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       this.waiters.push({ test, resolve });

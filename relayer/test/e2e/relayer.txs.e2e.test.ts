@@ -1,0 +1,211 @@
+/**
+ * The relayer's transactions as a real process against a real Hardhat node: a proveBlock that does not mine in
+ * time is replaced at the same nonce with higher fees, and the pool's ProverPool capacity follows the connected
+ * machines within the owner's bounds, one change per ProverPool change delay.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { shutdownProver, type NotifyParams } from "@zkpool/common";
+import { openStore } from "../../src/store";
+import { ScriptedAgent } from "../support/agentClient";
+import { E2E_PROTOCOL, freePort, startLocalPool, type LocalPool } from "./harness";
+import { sentTransaction, startRelayerProcess, type LoggedProcess } from "./processes";
+
+describe("relayer transactions", function () {
+  this.timeout(60_000);
+
+  let local: LocalPool;
+  const processes: LoggedProcess[] = [];
+  const agents: ScriptedAgent[] = [];
+
+  beforeEach(async () => {
+    local = await startLocalPool();
+  });
+
+  afterEach(async function () {
+    for (const agent of agents.splice(0)) agent.close();
+    for (const p of processes.splice(0)) {
+      if (this.currentTest?.state === "failed") process.stderr.write(`${p.output.slice(-40).join("\n")}\n`);
+      p.kill("SIGKILL");
+    }
+    await local.stop();
+  });
+
+  after(async () => {
+    await shutdownProver();
+  });
+
+  async function relayerProcess(settings: Record<string, string>): Promise<{
+    relayer: LoggedProcess;
+    env: Record<string, string>;
+    gatewayPort: number;
+  }> {
+    const gatewayPort = await freePort();
+    const env = {
+      ...local.relayerEnv(gatewayPort, await freePort()),
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), "zkpool-relayer-")),
+      HARVEST_INTERVAL_MS: "600000",
+      ...settings,
+    };
+    const relayer = await startRelayerProcess(env);
+    processes.push(relayer);
+    return { relayer, env, gatewayPort };
+  }
+
+  async function agent(gatewayPort: number, key: `0x${string}`, speed: { msPerProof: number; concurrency: number }) {
+    const connected = await ScriptedAgent.connect(gatewayPort, key);
+    agents.push(connected);
+    expect((await connected.login(speed)).error).to.equal(undefined);
+    return connected;
+  }
+
+  it("replaces a proveBlock that does not mine in time at the same nonce with fees raised by a quarter", async () => {
+    const { relayer, env, gatewayPort } = await relayerProcess({ RECEIPT_TIMEOUT_MS: "1500" });
+    // Its first capacity sync (the next is 10 minutes away) is over before automine goes off.
+    await relayer.waitFor((l) => l.component === "housekeeping" && /capacity/.test(String(l.msg)), "capacity sync");
+    const alice = await local.prover(0);
+    const alicesAgent = await agent(gatewayPort, await local.newAgentKey(alice, "alice-1"), {
+      msPerProof: 500,
+      concurrency: 1,
+    });
+    const blockId = await local.propose();
+    const job = (await alicesAgent.next("zkpool.notify")).params as NotifyParams;
+    expect(job.blockId).to.equal(blockId.toString());
+
+    await local.setAutomine(false);
+    expect((await alicesAgent.prove(job)).error).to.equal(undefined);
+    const firstHash = await sentTransaction(relayer, "submit");
+    const first = await local.transaction(firstHash);
+    expect(first?.blockNumber, "the first transaction waits in the mempool").to.equal(null);
+    const replacementHash = await sentTransaction(relayer, "submit", 1);
+    const replacing = await relayer.waitFor(
+      (l) => l.msg === "transaction not mined in time: replacing it with higher fees" && l.purpose === "submit",
+      "the relayer replaces its transaction",
+    );
+    expect(replacing.nonce).to.equal(first?.nonce);
+    // Hardhat's mempool keeps one transaction per nonce: the replacement took the first one's place.
+    expect(await local.transaction(firstHash), "the replaced transaction left the mempool").to.equal(null);
+    await local.mine();
+    await local.setAutomine(true);
+    await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the replacement mines");
+
+    const proofs = (await local.relayerTransactions()).filter(
+      (tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId,
+    );
+    expect(
+      proofs.map((tx) => tx.status),
+      "one proveBlock mined for the block",
+    ).to.deep.equal(["success"]);
+    const [mined] = proofs;
+    expect(mined?.hash).to.not.equal(firstHash);
+    expect(mined?.nonce, "the replacement has the first transaction's nonce").to.equal(first?.nonce);
+    expect(4n * mined!.maxFeePerGas >= 5n * first!.maxFeePerGas, "maxFeePerGas raised by a quarter").to.equal(true);
+    expect(
+      4n * mined!.maxPriorityFeePerGas >= 5n * first!.maxPriorityFeePerGas,
+      "maxPriorityFeePerGas raised by a quarter",
+    ).to.equal(true);
+    expect(await local.transaction(firstHash), "the first transaction never mined").to.equal(null);
+
+    const pool = await local.pool.getAddress();
+    const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
+    expect(proven.map((e) => e.args.prover)).to.deep.equal([pool]);
+    const credits = await local.pool.queryFilter(local.pool.filters.ProofCredited(blockId), 0);
+    expect(credits.map((e) => [e.args.prover, e.args.agent])).to.deep.equal([
+      [alice.address, alicesAgent.account.address],
+    ]);
+
+    relayer.kill("SIGTERM");
+    expect(await relayer.exited).to.equal(0);
+    const store = await openStore({ dataDir: env.DATA_DIR });
+    try {
+      const submission = await store.getSubmission(blockId);
+      expect(submission?.status).to.equal("confirmed");
+      expect(submission?.nonce).to.equal(first?.nonce);
+      expect(submission?.txHashes.slice(0, 2), "both transactions recorded, first first").to.deep.equal([
+        firstHash,
+        replacementHash,
+      ]);
+      expect(submission?.txHashes).to.include(mined?.hash);
+      expect((await store.getJob(blockId))?.status).to.equal("proven");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("follows the connected machines' capacity within the owner's bounds, one change per change delay", async () => {
+    const [minCapacity, maxCapacity] = [3, 8];
+    await (await local.pool.setCapacityBounds(minCapacity, maxCapacity)).wait();
+    // The pool staked (capacity 32) when the harness set it up: its first change is allowed after the delay.
+    const changeDelay = E2E_PROTOCOL.proverPool.changeDelay;
+    await local.increaseTime(changeDelay);
+    const { relayer, gatewayPort } = await relayerProcess({ CAPACITY_INTERVAL_MS: "1000" });
+
+    const onChainCapacity = async () => Number((await local.pool.stakeInfo()).staker.maxCapacity);
+    let changes = 0;
+    /** The relayer's next capacity change: awaited from its transaction's log, then read from the chain. */
+    const nextChange = async (to: number, from: number) => {
+      const line = await relayer.waitFor(
+        (l) => l.msg === "pool capacity follows the connected machines" && l.to === to,
+        `the relayer changes the pool's capacity to ${to}`,
+        from,
+      );
+      changes++;
+      expect(await onChainCapacity()).to.equal(to);
+      return line;
+    };
+    /** The relayer wants `to` but ProverPool's change delay holds it back: nothing changes on-chain. */
+    const heldBack = async (to: number, current: number, from: number) => {
+      const line = await relayer.waitFor(
+        (l) => l.msg === "could not adjust the pool's capacity yet; will retry" && l.target === to,
+        `the relayer wants capacity ${to}`,
+        from,
+      );
+      expect(line.reason).to.equal("CHANGE_TOO_FREQUENT");
+      expect(await onChainCapacity()).to.equal(current);
+    };
+    /** Where the relayer's log stands: what it logs after this. */
+    const mark = () => relayer.lines.length;
+
+    // No machine connected: the owner's minimum.
+    expect(await onChainCapacity()).to.equal(32);
+    await nextChange(minCapacity, 0);
+
+    // A proof window of 30 s (E2E_PROTOCOL) at half the speed of a 3 s machine: 5 blocks in flight.
+    const alice = await local.prover(0);
+    let from = mark();
+    const first = await agent(gatewayPort, await local.newAgentKey(alice, "alice-1"), {
+      msPerProof: 3_000,
+      concurrency: 1,
+    });
+    await heldBack(5, minCapacity, from);
+    await local.increaseTime(changeDelay);
+    await nextChange(5, from);
+
+    // Two more proofs at once (15 blocks in flight): held to the owner's maximum.
+    from = mark();
+    const second = await agent(gatewayPort, await local.newAgentKey(alice, "alice-2"), {
+      msPerProof: 3_000,
+      concurrency: 2,
+    });
+    await heldBack(maxCapacity, 5, from);
+    await local.increaseTime(changeDelay);
+    await nextChange(maxCapacity, from);
+
+    // Both machines gone: back to the owner's minimum.
+    from = mark();
+    first.close();
+    second.close();
+    await heldBack(minCapacity, maxCapacity, from);
+    await local.increaseTime(changeDelay);
+    await nextChange(minCapacity, from);
+
+    // Every change was one successful adjustCapacity: none sent to revert on the change delay.
+    const adjustments = (await local.relayerTransactions()).filter((tx) => tx.functionName === "adjustCapacity");
+    expect(adjustments.map((tx) => [tx.args[0], tx.status])).to.deep.equal(
+      [minCapacity, 5, maxCapacity, minCapacity].map((c) => [BigInt(c), "success"]),
+    );
+    expect(adjustments.length).to.equal(changes);
+  });
+});
