@@ -4,17 +4,19 @@ import { type Logger } from "@zkpool/common/node";
 import { CallRevertedError, type TxSender } from "./sender";
 import type { NetworkAdapter } from "./network";
 
+export interface MachineSpeed {
+  msPerProof: number;
+  concurrency: number;
+}
+
 export interface HousekeepingOptions {
   client: PublicClient;
   sender: TxSender;
   adapter: NetworkAdapter;
   pool: Address;
   taikoL1: Address;
-  minCapacity: () => number;
-  /** Proofs the connected agents can run at once. */
-  connectedCapacity: () => number;
-  /** Average milliseconds per proof of the connected agents (undefined with none). */
-  averageMsPerProof: () => number | undefined;
+  /** The connected agents' speeds: milliseconds per proof and proofs at once, each. */
+  connectedMachines: () => Iterable<MachineSpeed>;
   log: Logger;
 }
 
@@ -53,7 +55,7 @@ export class Housekeeping {
 
   /**
    * The capacity to ask ProverPool for: blocks in flight the machines can prove within one proof window,
-   * at half their measured speed for safety, within the owner's bounds.
+   * at half their measured speed for safety, within the owner's bounds (the minimum with no machine).
    */
   async syncCapacity(): Promise<void> {
     const { client, sender, pool, log } = this.o;
@@ -68,9 +70,12 @@ export class Housekeeping {
       abi: zkPoolAbi,
       functionName: "capacityBounds",
     });
-    const ms = this.o.averageMsPerProof();
-    const window = await this.o.adapter.proofWindowSeconds();
-    const wanted = ms === undefined ? minCapacity : Math.floor((this.o.connectedCapacity() * window * 1000) / ms / 2);
+    const windowMs = (await this.o.adapter.proofWindowSeconds()) * 1000;
+    // Each machine at its own speed: sharing out the machines' average time per proof would count a fast
+    // machine and a slow one as two middling ones, and ask for less than they can prove.
+    let proofsPerWindow = 0;
+    for (const m of this.o.connectedMachines()) proofsPerWindow += (m.concurrency * windowMs) / m.msPerProof;
+    const wanted = Math.floor(proofsPerWindow / 2);
     const target = Math.min(maxCapacity, Math.max(minCapacity, wanted));
     if (target === staker.maxCapacity) return;
     try {

@@ -133,12 +133,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     adapter,
     pool: config.pool,
     taikoL1: taikoL1.address,
-    minCapacity: () => 0,
-    connectedCapacity: () => scheduler.connectedCapacity(),
-    averageMsPerProof: () => {
-      const sessions = scheduler.sessionsList;
-      return sessions.length === 0 ? undefined : sessions.reduce((sum, s) => sum + s.msPerProof, 0) / sessions.length;
-    },
+    connectedMachines: () => scheduler.sessionsList,
     log: log.child({ component: "housekeeping" }),
   });
 
