@@ -61,6 +61,8 @@ export class Scheduler {
   private readonly now: () => number;
   private dispatching = false;
   private dispatchAgain = false;
+  /** When each connected session was last given a job (seconds), so that idle machines share the work. */
+  private readonly lastJobAt = new Map<string, number>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
@@ -115,6 +117,7 @@ export class Scheduler {
 
   onDisconnected(session: AgentSession, reason: string): void {
     this.sessions.delete(session.id);
+    this.lastJobAt.delete(session.id);
     for (const [blockId, tracked] of this.jobs) {
       const running = tracked.running.get(session.id);
       if (!running) continue;
@@ -317,14 +320,17 @@ export class Scheduler {
           continue;
         }
         // Those that finish in time come first (when no agent can, the fastest free one still tries a job nobody
-        // runs: a late proof still earns); then the one with the most room; ties to the fastest.
+        // runs: a late proof still earns); then the one with the most room; among those that finish in time, the
+        // one that has waited longest for a job (else a machine rated a little faster would take every job while
+        // the others idle, and their provers would earn nothing); ties to the fastest.
         const inTime = finishesAt(s) <= tracked.job.deadline;
         if (!inTime && tracked.running.size > 0) continue;
+        const waitedLess = inTime ? (this.lastJobAt.get(s.id) ?? 0) - (this.lastJobAt.get(best?.id ?? "") ?? 0) : 0;
         if (
           best === undefined ||
           (inTime && !bestInTime) ||
           (inTime === bestInTime &&
-            (s.busy / s.concurrency - best.busy / best.concurrency || s.msPerProof - best.msPerProof) < 0)
+            (s.busy / s.concurrency - best.busy / best.concurrency || waitedLess || s.msPerProof - best.msPerProof) < 0)
         ) {
           best = s;
           bestInTime = inTime;
@@ -337,6 +343,7 @@ export class Scheduler {
   private async start(tracked: Tracked, session: AgentSession): Promise<void> {
     const { job } = tracked;
     session.busy += 1;
+    this.lastJobAt.set(session.id, this.now());
     const attemptId = await this.o.store.startAttempt(
       job.blockId,
       session.agent,

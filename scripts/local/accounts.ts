@@ -1,3 +1,4 @@
+import { toHex, type Hex } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
 /**
@@ -15,9 +16,16 @@ export const ACCOUNT_INDEX = {
   operator: 3,
   /** ZKPool's relayer. */
   relayer: 4,
+  /** The pool's provers (prover-1, prover-2): each authorizes one access key for its machine. */
+  firstPoolProver: 5,
   firstSoloProver: 8,
 } as const;
 
 export function localAccount(index: number): HDAccount {
   return mnemonicToAccount(LOCAL_MNEMONIC, { addressIndex: index });
+}
+
+/** The private key of a local account (public, as the mnemonic is), for a service that takes a key. */
+export function localPrivateKey(index: number): Hex {
+  return toHex(localAccount(index).getHdKey().privateKey!);
 }

@@ -8,6 +8,7 @@ import {
   type Account,
   type Address,
   type Chain,
+  type Hex,
   type HttpTransport,
   type PublicClient,
   type WalletClient,
@@ -57,6 +58,13 @@ export class EventFollower {
     this.next = head + 1n;
     return parseEventLogs({ abi: taikoEventsAbi, logs: raw });
   }
+}
+
+/** Waits for a transaction's receipt; a reverted one is an error. */
+export async function mined(client: PublicClient, sent: Promise<Hex>): Promise<void> {
+  const hash = await sent;
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
 }
 
 /** The custom error a reverted call carries (e.g. "L1_ALREADY_PROVEN"), if any. */

@@ -41,15 +41,27 @@ export async function startHardhatNode(host: string, port: number, log: Logger):
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      // Its own process group: a Ctrl-C on the terminal reaches `npm start` only, which stops the node last,
+      // once the services that use it have stopped.
+      detached: true,
     },
   );
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.on("exit", killOnExit);
   let output = "";
   const remember = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);
   };
   child.stdout?.on("data", remember);
   child.stderr?.on("data", remember);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      process.off("exit", killOnExit);
+      resolve(code);
+    }),
+  );
 
   const deadline = Date.now() + 60_000;
   for (;;) {

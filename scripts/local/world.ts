@@ -18,7 +18,15 @@ import {
 } from "@zkpool/common";
 import { type Deployment, type Logger } from "@zkpool/common/node";
 import { ACCOUNT_INDEX, localAccount } from "./accounts";
-import { EventFollower, publicClientFor, revertName, walletClientFor, type LocalWallet, type TaikoLog } from "./chain";
+import {
+  EventFollower,
+  mined,
+  publicClientFor,
+  revertName,
+  walletClientFor,
+  type LocalWallet,
+  type TaikoLog,
+} from "./chain";
 
 export interface WorldOptions {
   rpcUrl: string;
@@ -28,6 +36,8 @@ export interface WorldOptions {
   lateShare: number;
   difficulty: number;
   stopAfterVerified: number;
+  /** Names to tell other actors by (the pool: "ZKPool"), by address. */
+  names?: Record<Address, string>;
   log: Logger;
   signal: AbortSignal;
 }
@@ -85,6 +95,8 @@ export class TaikoWorld {
   private readonly provers: SoloProver[] = [];
   private readonly names = new Map<string, string>();
   private readonly proving: TrackedBlock[] = [];
+  /** Each staker's last stake and ask, to tell a capacity change from a new stake. */
+  private readonly stakes = new Map<string, { amount: bigint; rewardPerGas: number }>();
   private verified = 0;
   private provingBusy = false;
   private readonly done: Promise<void>;
@@ -95,6 +107,7 @@ export class TaikoWorld {
     this.taikoL1 = o.deployment.contracts.TaikoL1.address;
     this.proverPool = o.deployment.contracts.ProverPool.address;
     this.done = new Promise((resolve) => (this.finish = resolve));
+    for (const [address, name] of Object.entries(o.names ?? {})) this.names.set(address.toLowerCase(), name);
   }
 
   /** Funds and stakes everyone, then runs until the signal aborts or enough blocks are verified. */
@@ -272,11 +285,19 @@ export class TaikoWorld {
           `${this.name(event.args.addr)} slashed ${formatTTKO(event.args.amount)}: it let an assigned block's proof window pass`,
         );
         return;
-      case "Staked":
+      case "Staked": {
+        const { addr, amount, rewardPerGas, currentCapacity } = event.args;
+        const before = this.stakes.get(addr.toLowerCase());
+        this.stakes.set(addr.toLowerCase(), { amount, rewardPerGas });
+        if (before?.amount === amount && before.rewardPerGas === rewardPerGas) {
+          log.info(`${this.name(addr)} changed its capacity: room for ${currentCapacity} more blocks`);
+          return;
+        }
         log.info(
-          `${this.name(event.args.addr)} staked ${formatTTKO(event.args.amount)} asking ${event.args.rewardPerGas} per gas, capacity ${event.args.currentCapacity}`,
+          `${this.name(addr)} staked ${formatTTKO(amount)} asking ${rewardPerGas} per gas, capacity ${currentCapacity}`,
         );
         return;
+      }
       case "Exited":
         log.info(`${this.name(event.args.addr)} exited with ${formatTTKO(event.args.amount)}`);
         return;
@@ -390,10 +411,7 @@ export class TaikoWorld {
     }
   }
 
-  /** Waits for a transaction's receipt; a reverted one is an error. */
-  private async mined(sent: Promise<Hex>): Promise<void> {
-    const hash = await sent;
-    const receipt = await this.client.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+  private mined(sent: Promise<Hex>): Promise<void> {
+    return mined(this.client, sent);
   }
 }

@@ -6,8 +6,9 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { expect } from "chai";
 import { createPublicClient, http } from "viem";
-import { proverPoolAbi, taikoL1Abi } from "@zkpool/common";
+import { proverPoolAbi, taikoL1Abi, zkPoolAbi } from "@zkpool/common";
 import { readDeployment, repoRoot } from "@zkpool/common/node";
+import { ACCOUNT_INDEX, localAccount } from "../../scripts/local/accounts";
 
 /** A free TCP port on loopback, so the test never collides with a running `npm start`. */
 async function freePort(): Promise<number> {
@@ -26,9 +27,10 @@ async function freePort(): Promise<number> {
 interface LogLine {
   level: number;
   msg: string;
+  component?: string;
 }
 
-describe("npm start: the local Taiko A4 world", function () {
+describe("npm start: the local Taiko A4 world and the pool in it", function () {
   this.timeout(240_000);
 
   let child: ChildProcess | undefined;
@@ -39,17 +41,22 @@ describe("npm start: the local Taiko A4 world", function () {
     }
   });
 
-  it("proposes blocks, proves them with real proofs by competing provers, verifies them, pays and slashes", async () => {
-    const port = await freePort();
+  it("proposes blocks, proves them with real proofs by competing provers and by ZKPool's agents, verifies, pays, slashes and settles", async () => {
+    const [port, gatewayPort, httpPort] = [await freePort(), await freePort(), await freePort()];
     const deployments = mkdtempSync(path.join(tmpdir(), "zkpool-deployments-"));
     child = spawn(
       process.execPath,
-      [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"],
+      // As `npm start` runs it: tsx as a loader in the one process (its CLI would fork and relay signals).
+      ["--import", "tsx", "scripts/start.ts"],
       {
         cwd: repoRoot,
         env: {
           ...process.env,
           RPC_PORT: String(port),
+          RELAYER_GATEWAY_PORT: String(gatewayPort),
+          RELAYER_HTTP_PORT: String(httpPort),
+          RELAYER_HARVEST_INTERVAL_MS: "2000",
+          POOL_EPOCH_S: "15",
           BLOCK_INTERVAL_MS: "700",
           LATE_SHARE: "0.3",
           LOG_FORMAT: "json",
@@ -62,13 +69,22 @@ describe("npm start: the local Taiko A4 world", function () {
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
 
     const lines: LogLine[] = [];
-    const seen = (pattern: RegExp) => lines.some((l) => pattern.test(l.msg));
-    const wanted = [
-      /^block \d+ proposed .*assigned to solo-/,
-      /^block \d+ proven by solo-/,
-      /^block \d+ verified: solo-\d earns/,
-      /slashed/,
-      /1\.5×/,
+    const seen = (pattern: RegExp, component?: string) =>
+      lines.some((l) => pattern.test(l.msg) && (component === undefined || l.component === component));
+    const wanted: Array<[RegExp, string?]> = [
+      [/^block \d+ proposed .*assigned to solo-/],
+      [/^block \d+ proven by solo-/],
+      [/^block \d+ verified: solo-\d earns/],
+      [/slashed/],
+      [/1\.5×/],
+      [/^block \d+ proposed .*assigned to ZKPool/],
+      [/^block \d+ verified: ZKPool earns/],
+      // Each prover's machine proved a block through the pool, and an epoch with shares in it was settled.
+      [/^block \d+ proven through ZKPool with rig-1's proof: shares credited to prover-1$/, "relayer"],
+      [/^block \d+ proven through ZKPool with rig-2's proof: shares credited to prover-2$/, "relayer"],
+      [/^Proof for block \d+ accepted: shares credited to your prover/, "agent rig-1"],
+      [/^Proof for block \d+ accepted: shares credited to your prover/, "agent rig-2"],
+      [/^settled epoch \d+: the pool earned .*; claimable now: prover-1 .*, prover-2 /, "relayer"],
     ];
     // Read the log until every kind of event has been told, or the process dies.
     await new Promise<void>((resolve, reject) => {
@@ -79,10 +95,14 @@ describe("npm start: the local Taiko A4 world", function () {
         } catch {
           reject(new Error(`a log line is not JSON: ${line}`));
         }
-        if (wanted.every(seen)) resolve();
+        if (wanted.every(([pattern, component]) => seen(pattern, component))) resolve();
       });
       child!.once("exit", (code) =>
-        reject(new Error(`npm start exited (${code}) early:\n${stderr}\n${lines.map((l) => l.msg).join("\n")}`)),
+        reject(
+          new Error(
+            `npm start exited (${code}) early:\n${stderr}\n${lines.map((l) => `[${l.component}] ${l.msg}`).join("\n")}`,
+          ),
+        ),
       );
     });
 
@@ -100,7 +120,11 @@ describe("npm start: the local Taiko A4 world", function () {
       eventName: "BlockVerified",
       fromBlock: 0n,
     });
+    const pool = deployment.contracts.ZKPool.address;
     const provers = new Set(verified.filter((l) => l.args.blockId !== 0n).map((l) => l.args.prover));
+    expect(provers.has(pool), "the pool earned").to.equal(true);
+    // The pool's rewards do not stay in TaikoL1: the relayer harvests them (below).
+    provers.delete(pool);
     expect(provers.size, "more than one solo prover earned").to.be.greaterThan(1);
     for (const prover of provers) {
       const balance = await client.readContract({
@@ -118,6 +142,66 @@ describe("npm start: the local Taiko A4 world", function () {
       fromBlock: 0n,
     });
     expect(slashes.length).to.be.greaterThan(0);
+
+    // The pool competed for blocks: those assigned to it were proven through ZKPool (the pool is Taiko's prover)
+    // and credited to the provers whose machines proved them, and it settled an epoch that pays them.
+    const proposed = await client.getContractEvents({
+      address: taikoL1,
+      abi: taikoL1Abi,
+      eventName: "BlockProposed",
+      fromBlock: 0n,
+    });
+    const assignedToPool = new Set(proposed.filter((l) => l.args.assignedProver === pool).map((l) => l.args.blockId));
+    expect(assignedToPool.size, "blocks assigned to the pool").to.be.greaterThan(1);
+    expect(assignedToPool.size, "the solo provers got blocks too").to.be.lessThan(proposed.length);
+    const provenByPool = new Set(
+      (await client.getContractEvents({ address: taikoL1, abi: taikoL1Abi, eventName: "BlockProven", fromBlock: 0n }))
+        .filter((l) => l.args.prover === pool)
+        .map((l) => l.args.blockId),
+    );
+    const credited = await client.getContractEvents({
+      address: pool,
+      abi: zkPoolAbi,
+      eventName: "ProofCredited",
+      fromBlock: 0n,
+    });
+    expect([...assignedToPool].filter((id) => provenByPool.has(id)).length).to.be.greaterThan(1);
+    for (const log of credited) expect(provenByPool.has(log.args.blockId!), `block ${log.args.blockId}`).to.equal(true);
+    const creditedProvers = new Set(credited.map((l) => l.args.prover));
+    const [prover1, prover2] = [
+      localAccount(ACCOUNT_INDEX.firstPoolProver),
+      localAccount(ACCOUNT_INDEX.firstPoolProver + 1),
+    ];
+    expect([...creditedProvers].sort()).to.deep.equal([prover1.address, prover2.address].sort());
+    const settled = await client.getContractEvents({
+      address: pool,
+      abi: zkPoolAbi,
+      eventName: "EpochSettled",
+      fromBlock: 0n,
+    });
+    const harvested = await client.getContractEvents({
+      address: pool,
+      abi: zkPoolAbi,
+      eventName: "Harvested",
+      fromBlock: 0n,
+    });
+    expect(
+      harvested.some((l) => l.args.amount! > 0n),
+      "the relayer harvested the pool's rewards",
+    ).to.equal(true);
+    expect(
+      settled.some((l) => l.args.proverReward! > 0n),
+      "an epoch paid its provers",
+    ).to.equal(true);
+    const claimable = await Promise.all(
+      [prover1, prover2].map((p) =>
+        client.readContract({ address: pool, abi: zkPoolAbi, functionName: "claimable", args: [p.address] }),
+      ),
+    );
+    expect(
+      claimable.some((amount) => amount > 0n),
+      "a prover can claim",
+    ).to.equal(true);
     expect(
       lines.filter((l) => l.level >= 50),
       "no error was logged",
@@ -132,5 +216,14 @@ describe("npm start: the local Taiko A4 world", function () {
       () => false,
     );
     expect(nodeAnswers, "the hardhat node stopped with it").to.equal(false);
+    // …and the relayer and the agents, each gracefully.
+    for (const component of ["relayer", "agent rig-1", "agent rig-2"]) {
+      expect(seen(/^stopped$|^Stopped$/i, component), `${component} stopped`).to.equal(true);
+    }
+    const relayerAnswers = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
+      () => true,
+      () => false,
+    );
+    expect(relayerAnswers, "the relayer stopped with it").to.equal(false);
   });
 });

@@ -1,0 +1,340 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Address, PublicClient } from "viem";
+import { formatTTKO, zkPoolAbi } from "@zkpool/common";
+import { repoRoot, type Deployment, type Logger } from "@zkpool/common/node";
+import type { LocalPool, PoolMachine } from "./pool";
+
+/** tsx as a loader inside the one process, so a signal to the process reaches the program (tsx's CLI forks). */
+const TSX_LOADER = ["--import", "tsx"];
+
+/** How long a service may take to stop after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 20_000;
+
+/** How long a service may take to come up (tsx compiles it on the way). */
+const START_TIMEOUT_MS = 90_000;
+
+/**
+ * A service of the local system (the relayer, an agent) as its own process, as a person would run it. It runs
+ * in its own process group, so a Ctrl-C on the terminal reaches `npm start` only, which stops it once, in order.
+ */
+class ServiceProcess {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+  private stopping = false;
+  private waiters: Array<{ test: (line: string) => boolean; resolve: () => void }> = [];
+
+  constructor(
+    readonly name: string,
+    script: string,
+    args: string[],
+    env: Record<string, string>,
+    onLine: (line: string, stream: "stdout" | "stderr") => void,
+    onUnexpectedExit: (error: Error) => void,
+  ) {
+    this.child = spawn(process.execPath, [...TSX_LOADER, path.join(repoRoot, script), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    for (const [stream, input] of [
+      ["stdout", this.child.stdout],
+      ["stderr", this.child.stderr],
+    ] as const) {
+      if (!input) continue;
+      createInterface({ input }).on("line", (line) => {
+        onLine(line, stream);
+        this.waiters = this.waiters.filter((w) => {
+          if (!w.test(line)) return true;
+          w.resolve();
+          return false;
+        });
+      });
+    }
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code, signal) => {
+        if (!this.stopping) onUnexpectedExit(new Error(`${name} exited (${signal ?? `code ${code}`}) unexpectedly`));
+        resolve(code);
+      }),
+    );
+    live.add(this);
+    void this.exited.then(() => live.delete(this));
+  }
+
+  /** Resolves on the first output line that passes `test`; rejects if the process exits or times out first. */
+  waitForLine(test: (line: string) => boolean, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not ${what} within 90 s`)), START_TIMEOUT_MS);
+      this.waiters.push({
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited before it could ${what}`));
+      });
+    });
+  }
+
+  /** SIGTERM (the service's graceful stop), SIGKILL if it has not stopped within the grace period. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.kill(), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    this.stopping = true;
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+/** Every service still running: killed when `npm start` exits by any path, so none outlives it. */
+const live = new Set<ServiceProcess>();
+process.on("exit", () => {
+  for (const service of live) service.kill();
+});
+
+/** Kills every service at once (a second Ctrl-C). */
+export function killServices(): void {
+  for (const service of live) service.kill();
+}
+
+export interface PoolServicesOptions {
+  rpcUrl: string;
+  chainId: number;
+  deploymentsDir: string;
+  deployment: Deployment;
+  pool: LocalPool;
+  client: PublicClient;
+  gatewayPort: number;
+  httpPort: number;
+  harvestIntervalMs: number;
+  difficulty: number;
+  logLevel: string;
+  log: Logger;
+  /** A service stopped by itself: the whole system stops. */
+  onFailure: (error: Error) => void;
+}
+
+export interface PoolServices {
+  /** Resolves once every agent has logged in to the relayer; rejects if one cannot. */
+  agentsConnected: Promise<void>;
+  /** Stops the agents (they finish or hand back their jobs), then the relayer (it finishes its submissions). */
+  stop(): Promise<void>;
+}
+
+/** pino's levels, as the relayer writes them. */
+const WARN = 40;
+const ERROR = 50;
+
+/**
+ * Starts the pool's relayer and one agent per machine as processes (`npm run relayer`, `npm run agent`), and
+ * shows what they do: the agents' own sentences, the relayer's key events told in words (its log is JSON).
+ * Resolves once the relayer runs, when the agents start (they take seconds to measure their speed and log in).
+ */
+export async function startPoolServices(o: PoolServicesOptions): Promise<PoolServices> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "zkpool-relayer-"));
+  const relayerLog = o.log.child({ component: "relayer" });
+  const narrator = new RelayerNarrator(o, relayerLog);
+  const relayer = new ServiceProcess(
+    "the relayer",
+    "relayer/src/main.ts",
+    [],
+    {
+      RPC_URL: o.rpcUrl,
+      CHAIN_ID: String(o.chainId),
+      DEPLOYMENTS_DIR: o.deploymentsDir,
+      RELAYER_PRIVATE_KEY: o.pool.relayer.key,
+      // Never a database from the shell: this chain is new, so is the relayer's state.
+      DATABASE_URL: "",
+      DATABASE_SCHEMA: "",
+      DATA_DIR: dataDir,
+      GATEWAY_HOST: "127.0.0.1",
+      GATEWAY_PORT: String(o.gatewayPort),
+      HTTP_HOST: "127.0.0.1",
+      HTTP_PORT: String(o.httpPort),
+      // Late and open blocks are left to the world's solo provers, who rescue them: racing them, the relayer's
+      // proof would often come second, and on Hardhat's automine that revert is a failed send, not a receipt.
+      TAKE_OPEN_BLOCKS: "false",
+      ZKPOOL_DIFFICULTY: String(o.difficulty),
+      POLL_INTERVAL_MS: "500",
+      HARVEST_INTERVAL_MS: String(o.harvestIntervalMs),
+      CAPACITY_INTERVAL_MS: "30000",
+      // Info at least: its info lines are what is told.
+      LOG_LEVEL: o.logLevel === "trace" || o.logLevel === "debug" ? o.logLevel : "info",
+      LOG_FORMAT: "json",
+    },
+    (line, stream) => narrator.tell(line, stream),
+    o.onFailure,
+  );
+  const agents: ServiceProcess[] = [];
+  const stop = async () => {
+    await Promise.all(agents.map((agent) => agent.stop()));
+    await relayer.stop();
+    await narrator.idle();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await relayer.waitForLine((line) => line.includes('"msg":"relayer running"'), "start");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  for (const machine of o.pool.machines) {
+    const agentLog = o.log.child({ component: `agent ${machine.label}` });
+    agents.push(
+      new ServiceProcess(
+        `agent ${machine.label}`,
+        "agent/src/cli.ts",
+        ["--relayer", `127.0.0.1:${o.gatewayPort}`, "--name", machine.label],
+        // The key travels in the environment, not on the command line, as agent/README.md advises.
+        { ZKPOOL_AGENT_KEY: machine.agentKey, LOG_FORMAT: "pretty", LOG_LEVEL: "info" },
+        // The agent speaks in sentences (it is not on a terminal, so without its progress line).
+        (line, stream) => (stream === "stdout" ? agentLog.info(line) : agentLog.warn(line)),
+        o.onFailure,
+      ),
+    );
+  }
+  const agentsConnected = Promise.all(
+    agents.map((agent) => agent.waitForLine((l) => l.startsWith("Connected to relayer"), "connect")),
+  ).then(() => undefined);
+  return { agentsConnected, stop };
+}
+
+/** One line of the relayer's JSON log. */
+interface RelayerLine {
+  level: number;
+  msg: string;
+  err?: { message?: string };
+  [field: string]: unknown;
+}
+
+/** Tells the relayer's JSON log in a few words per key event, in order, naming machines by their labels. */
+class RelayerNarrator {
+  private readonly machines = new Map<string, PoolMachine>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly o: PoolServicesOptions,
+    private readonly log: Logger,
+  ) {
+    for (const machine of o.pool.machines) this.machines.set(machine.agent.toLowerCase(), machine);
+  }
+
+  tell(text: string, stream: "stdout" | "stderr"): void {
+    let line: RelayerLine;
+    try {
+      line = JSON.parse(text) as RelayerLine;
+    } catch {
+      // Not a log line: what the relayer prints when it cannot start.
+      (stream === "stderr" ? this.log.error.bind(this.log) : this.log.info.bind(this.log))(text);
+      return;
+    }
+    // Some events are told with what the chain says about them: one at a time, so lines keep their order.
+    this.queue = this.queue.then(() =>
+      this.render(line).catch((error: unknown) =>
+        this.log.warn({ err: error }, `could not tell the relayer's "${line.msg}"`),
+      ),
+    );
+  }
+
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private label(agent: unknown): string {
+    const machine = typeof agent === "string" ? this.machines.get(agent.toLowerCase()) : undefined;
+    return machine?.label ?? String(agent);
+  }
+
+  private async render(line: RelayerLine): Promise<void> {
+    const { log } = this;
+    switch (line.msg) {
+      case "relayer running":
+        return log.info(
+          `running: agents connect to 127.0.0.1:${String(line.gatewayPort)}, status API at http://127.0.0.1:${String(line.httpPort)}`,
+        );
+      case "job dispatched": {
+        const left = Number(line.deadlineIn);
+        return log.info(
+          `handed block ${String(line.blockId)} to ${this.label(line.agent)} ` +
+            (left > 0 ? `(deadline in ${left} s)` : "(its prover let the window pass: anyone may prove it, for 1.5×)"),
+        );
+      }
+      case "job given to a second agent: its deadline is near":
+        return log.info(`also handed block ${String(line.blockId)} to ${this.label(line.agent)}: its deadline is near`);
+      case "proof accepted on-chain: shares credited": {
+        const machine = this.machines.get(String(line.agent).toLowerCase());
+        return log.info(
+          `block ${String(line.blockId)} proven through ZKPool with ${machine?.label ?? String(line.agent)}'s proof: shares credited to ${machine?.prover.name ?? "its prover"}`,
+        );
+      }
+      case "harvested the pool's Taiko rewards":
+        return log.info(`harvested ${formatTTKO(BigInt(String(line.amount)))} of Taiko rewards into the pool`);
+      case "settled an ended epoch":
+        return log.info(await this.settlement(BigInt(String(line.epoch))));
+      case "pool capacity follows the connected machines":
+        // The world tells it too (ProverPool's Staked event).
+        return log.debug(`set the pool's capacity in ProverPool from ${String(line.from)} to ${String(line.to)}`);
+      case "stopping: no new jobs; finishing submissions in flight":
+      case "relayer stopped":
+        return log.info(line.msg.replace(/^relayer /, ""));
+      default: {
+        const reason = typeof line.reason === "string" ? line.reason : line.err?.message;
+        const text = reason ? `${line.msg}: ${reason}` : line.msg;
+        if (line.level >= ERROR) return log.error(text);
+        if (line.level >= WARN) return log.warn(text);
+        // Everything else (transactions sent, history replayed…) is there with LOG_LEVEL=debug.
+        return log.debug(text);
+      }
+    }
+  }
+
+  /** The epoch's split, from its EpochSettled event, and what each prover can claim now. */
+  private async settlement(epoch: bigint): Promise<string> {
+    const { client, pool, deployment } = { ...this.o, pool: this.o.pool.pool };
+    const [settled] = await client.getContractEvents({
+      address: pool,
+      abi: zkPoolAbi,
+      eventName: "EpochSettled",
+      args: { epoch },
+      fromBlock: BigInt(deployment.contracts.ZKPool.startBlock),
+    });
+    if (!settled) return `settled epoch ${epoch}`;
+    const { reward = 0n, fee = 0n, proverReward = 0n, totalShares = 0n } = settled.args;
+    if (totalShares === 0n) {
+      return reward === 0n
+        ? `settled epoch ${epoch}: nothing was earned in it`
+        : `settled epoch ${epoch}: no proof was credited in it, its ${formatTTKO(reward)} go on to epoch ${epoch + 1n}`;
+    }
+    if (reward === 0n) return `settled epoch ${epoch}: no rewards were harvested in it, nothing to split`;
+    const provers = new Map<Address, string>();
+    for (const machine of this.o.pool.machines) provers.set(machine.prover.address, machine.prover.name);
+    const claimable = await Promise.all(
+      [...provers].map(async ([address, name]) => {
+        const amount = await client.readContract({
+          address: pool,
+          abi: zkPoolAbi,
+          functionName: "claimable",
+          args: [address],
+        });
+        return `${name} ${formatTTKO(amount)}`;
+      }),
+    );
+    return (
+      `settled epoch ${epoch}: the pool earned ${formatTTKO(reward)}, ${formatTTKO(fee)} to the operator, ` +
+      `${formatTTKO(proverReward)} to the provers; claimable now: ${claimable.join(", ")}`
+    );
+  }
+}
