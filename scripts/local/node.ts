@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { createPublicClient, http } from "viem";
 import type { Logger } from "@zkpool/common/node";
 import { repoRoot } from "@zkpool/common/node";
+
+/** Preloaded into the processes `npm start` starts: each stops itself when its parent is gone (see leash.mjs). */
+export const LEASH = pathToFileURL(path.join(repoRoot, "scripts", "local", "leash.mjs")).href;
 
 export interface LocalNode {
   url: string;
@@ -30,6 +34,8 @@ export async function startHardhatNode(host: string, port: number, log: Logger):
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      "--import",
+      LEASH,
       path.join(repoRoot, "node_modules", "hardhat", "internal", "cli", "bootstrap.js"),
       "node",
       "--hostname",

@@ -6,10 +6,14 @@ import { createInterface } from "node:readline";
 import type { Address, PublicClient } from "viem";
 import { formatTTKO, zkPoolAbi } from "@zkpool/common";
 import { repoRoot, type Deployment, type Logger } from "@zkpool/common/node";
+import { LEASH } from "./node";
 import type { LocalPool, PoolMachine } from "./pool";
 
-/** tsx as a loader inside the one process, so a signal to the process reaches the program (tsx's CLI forks). */
-const TSX_LOADER = ["--import", "tsx"];
+/**
+ * tsx as a loader inside the one process, so a signal to the process reaches the program (tsx's CLI forks), and
+ * the leash that stops the service should `npm start` die without stopping it.
+ */
+const TSX_LOADER = ["--import", "tsx", "--import", LEASH];
 
 /** How long a service may take to stop after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 20_000;
