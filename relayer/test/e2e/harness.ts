@@ -187,18 +187,24 @@ export async function startLocalPool(): Promise<LocalPool> {
       return { signer, address: wallet.address as Address };
     },
     async nextEvent(filter) {
+      // Polls the logs block range by block range: a query followed by a subscription would miss a log mined
+      // between the two (the subscription starts at the block current when it starts).
       const contract = pool as unknown as {
-        queryFilter(f: unknown, from?: number): Promise<Array<{ args: { toObject(): Record<string, unknown> } }>>;
-        once(f: unknown, listener: (...args: unknown[]) => void): Promise<unknown>;
+        queryFilter(
+          f: unknown,
+          from: number,
+          to: number,
+        ): Promise<Array<{ args: { toObject(): Record<string, unknown> } }>>;
       };
-      const past = await contract.queryFilter(filter, 0);
-      if (past[0]) return past[0].args.toObject();
-      return new Promise((resolve) => {
-        void contract.once(filter, (...args: unknown[]) => {
-          const payload = args[args.length - 1] as { args: { toObject(): Record<string, unknown> } };
-          resolve(payload.args.toObject());
-        });
-      });
+      const deadline = Date.now() + 120_000;
+      for (let from = 0; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        const latest = await provider.getBlockNumber();
+        if (latest < from) continue;
+        const [found] = await contract.queryFilter(filter, from, latest);
+        if (found) return found.args.toObject();
+        from = latest + 1;
+      }
+      throw new Error("no matching pool event within 120 s");
     },
     async provenAt(blockId) {
       const [log] = await taiko.taikoL1.queryFilter(taiko.taikoL1.filters.BlockProven(blockId), 0);
