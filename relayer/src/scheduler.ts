@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { RpcErrorCode, encodeEvidence, proofTypedData, verifyInstanceProof, type SubmitResult } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
@@ -6,7 +7,7 @@ import type { submitParams } from "@zkpool/common";
 import type { AgentSession } from "./gateway/server";
 import { RpcFailure } from "./gateway/rpc";
 import type { Metrics } from "./metrics";
-import type { Job, Store } from "./store/types";
+import type { AttemptOutcome, Job, Store } from "./store/types";
 
 /** Hands a checked proof on to be submitted on-chain. */
 export type ProofSink = (job: Job, agent: Address, input: Hex, signature: Hex) => void;
@@ -27,7 +28,10 @@ export interface SchedulerOptions {
 }
 
 interface Running {
-  attemptId: number;
+  /** jobId on the wire: the block and this attempt, so a late answer to a reassigned job is recognised. */
+  jobId: string;
+  /** The attempt's row id in the store, once written: the row is written after the notify, off its path. */
+  attempt: Promise<number | undefined>;
   session: AgentSession;
   startedAt: number;
 }
@@ -43,11 +47,6 @@ interface Tracked {
   seenAt: number | undefined;
 }
 
-/** jobId on the wire: the block and the attempt, so a late answer to a reassigned job is recognised. */
-function jobIdOf(blockId: bigint, attemptId: number): string {
-  return `${blockId}:${attemptId}`;
-}
-
 /**
  * Decides which agent proves which job. Earliest deadline first; an agent gets no more jobs than its
  * concurrency, and only jobs it can finish before the deadline at its measured speed (when no agent can, the
@@ -60,6 +59,9 @@ export class Scheduler {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly now: () => number;
   private dispatching = false;
+  /** Attempts are named by this run and a counter: a late answer from before a restart matches nothing. */
+  private readonly runId = randomBytes(4).toString("hex");
+  private attemptCount = 0;
   private dispatchAgain = false;
   /** When each connected session was last given a job (seconds), so that idle machines share the work. */
   private readonly lastJobAt = new Map<string, number>();
@@ -87,9 +89,9 @@ export class Scheduler {
     if (!tracked) return;
     this.jobs.delete(blockId);
     for (const [sessionId, running] of tracked.running) {
-      running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason });
+      running.session.cancel({ jobId: running.jobId, reason });
       running.session.busy = Math.max(0, running.session.busy - 1);
-      this.persist(this.o.store.finishAttempt(running.attemptId, "cancelled", null, Math.floor(this.now())));
+      this.finishAttempt(running, "cancelled", null);
       this.o.metrics.attempts.inc({ outcome: "cancelled" });
       tracked.running.delete(sessionId);
     }
@@ -122,7 +124,7 @@ export class Scheduler {
       const running = tracked.running.get(session.id);
       if (!running) continue;
       tracked.running.delete(session.id);
-      this.persist(this.o.store.finishAttempt(running.attemptId, "disconnected", null, Math.floor(this.now())));
+      this.finishAttempt(running, "disconnected", null);
       this.o.metrics.attempts.inc({ outcome: "disconnected" });
       this.o.log.warn({ blockId: blockId.toString(), agent: session.agent, reason }, "agent left mid-job: reassigning");
     }
@@ -140,8 +142,8 @@ export class Scheduler {
           tracked.running.delete(sessionId);
           tracked.excluded.add(running.session.agent.toLowerCase() + running.session.deviceId);
           running.session.busy = Math.max(0, running.session.busy - 1);
-          running.session.cancel({ jobId: jobIdOf(blockId, running.attemptId), reason: "stalled: reassigned" });
-          this.persist(this.o.store.finishAttempt(running.attemptId, "stalled", null, Math.floor(now)));
+          running.session.cancel({ jobId: running.jobId, reason: "stalled: reassigned" });
+          this.finishAttempt(running, "stalled", null);
           this.persist(
             this.o.store.countMachineJob(running.session.agent, running.session.deviceId, "failed", Math.floor(now)),
           );
@@ -154,11 +156,11 @@ export class Scheduler {
   }
 
   async onSubmit(session: AgentSession, params: z.output<typeof submitParams>): Promise<SubmitResult> {
-    const [blockPart, attemptPart] = params.jobId.split(":");
+    const [blockPart] = params.jobId.split(":");
     const blockId = blockPart !== undefined && /^\d+$/.test(blockPart) ? BigInt(blockPart) : undefined;
     const tracked = blockId === undefined ? undefined : this.jobs.get(blockId);
     const running = tracked?.running.get(session.id);
-    if (!tracked || !running || String(running.attemptId) !== attemptPart) {
+    if (!tracked || !running || running.jobId !== params.jobId) {
       throw new RpcFailure(
         RpcErrorCode.UnknownJob,
         `Unknown or finished job ${params.jobId.slice(0, 64)}: it may have been proven already`,
@@ -201,9 +203,9 @@ export class Scheduler {
     tracked.handedOff = true;
     // The other agents on this job can stop: one proof is enough.
     for (const [otherId, other] of tracked.running) {
-      other.session.cancel({ jobId: jobIdOf(job.blockId, other.attemptId), reason: "proven by another agent" });
+      other.session.cancel({ jobId: other.jobId, reason: "proven by another agent" });
       other.session.busy = Math.max(0, other.session.busy - 1);
-      this.persist(this.o.store.finishAttempt(other.attemptId, "cancelled", null, Math.floor(this.now())));
+      this.finishAttempt(other, "cancelled", null);
       tracked.running.delete(otherId);
     }
     this.o.submit(job, session.agent, input, params.signature as Hex);
@@ -241,6 +243,16 @@ export class Scheduler {
   }
 
   /** Store writes that nothing waits for: a failure is logged, never left as an unhandled rejection. */
+  /** Records how an attempt ended, once its row exists (a row that could not be written was logged then). */
+  private finishAttempt(running: Running, outcome: AttemptOutcome, millis: number | null): void {
+    const at = Math.floor(this.now());
+    this.persist(
+      running.attempt.then((id) =>
+        id === undefined ? undefined : this.o.store.finishAttempt(id, outcome, millis, at),
+      ),
+    );
+  }
+
   private persist(write: Promise<unknown>): void {
     write.catch((error: unknown) => this.o.log.error({ err: error }, "could not record a job attempt in the store"));
   }
@@ -269,12 +281,12 @@ export class Scheduler {
   ) {
     tracked.running.delete(session.id);
     session.busy = Math.max(0, session.busy - 1);
-    this.persist(this.o.store.finishAttempt(running.attemptId, outcome, millis, Math.floor(this.now())));
+    this.finishAttempt(running, outcome, millis);
     this.o.metrics.attempts.inc({ outcome });
   }
 
   /** Earliest deadline first, over jobs that need an agent, onto free agents that can finish in time. */
-  private async dispatch(): Promise<void> {
+  private dispatch(): void {
     if (this.dispatching) {
       this.dispatchAgain = true;
       return;
@@ -283,7 +295,7 @@ export class Scheduler {
     try {
       do {
         this.dispatchAgain = false;
-        await this.dispatchOnce();
+        this.dispatchOnce();
       } while (this.dispatchAgain);
     } catch (error) {
       this.o.log.error({ err: error }, "dispatch failed; it will run again on the next event");
@@ -292,7 +304,7 @@ export class Scheduler {
     }
   }
 
-  private async dispatchOnce(): Promise<void> {
+  private dispatchOnce(): void {
     const now = this.now();
     const submitMargin = this.o.submitMarginS ?? 2;
     const waiting = [...this.jobs.values()]
@@ -336,28 +348,27 @@ export class Scheduler {
           bestInTime = inTime;
         }
       }
-      if (best) await this.start(tracked, best);
+      if (best) this.start(tracked, best);
     }
   }
 
-  private async start(tracked: Tracked, session: AgentSession): Promise<void> {
+  /**
+   * Gives the job to the agent at once; the attempt's row is written after the notify, so the store is not on
+   * the dispatch path (nothing awaits between picking the agent and notifying it, so nothing can change).
+   */
+  private start(tracked: Tracked, session: AgentSession): void {
     const { job } = tracked;
     session.busy += 1;
-    this.lastJobAt.set(session.id, this.now());
-    const attemptId = await this.o.store.startAttempt(
-      job.blockId,
-      session.agent,
-      session.deviceId,
-      Math.floor(this.now()),
-    );
-    if (!this.jobs.has(job.blockId) || tracked.handedOff || !this.sessions.has(session.id)) {
-      session.busy = Math.max(0, session.busy - 1);
-      await this.o.store.finishAttempt(attemptId, "cancelled", null, Math.floor(this.now()));
-      return;
-    }
-    tracked.running.set(session.id, { attemptId, session, startedAt: this.now() });
+    const jobId = `${job.blockId}:${this.runId}-${++this.attemptCount}`;
+    const attempt = this.o.store
+      .startAttempt(job.blockId, session.agent, session.deviceId, Math.floor(this.now()))
+      .catch((error: unknown) => {
+        this.o.log.error({ err: error, blockId: job.blockId.toString() }, "could not record a job attempt");
+        return undefined;
+      });
+    tracked.running.set(session.id, { jobId, attempt, session, startedAt: this.now() });
     session.notify({
-      jobId: jobIdOf(job.blockId, attemptId),
+      jobId,
       blockId: job.blockId.toString(),
       evidence: job.evidence,
       instance: job.instance,
