@@ -74,6 +74,8 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     uint256 private constant _EVIDENCE_PROVER = 5;
     uint256 private constant _EVIDENCE_GAS_USED = 7;
     uint256 private constant _RECORD_MASK = (1 << 48) - 1;
+    /// @dev A WordCache that holds no word yet.
+    uint256 private constant _NO_WORD = type(uint256).max;
     /// @dev The top bit of a claim records word (five 48-bit records use 240 bits): set when the first of its
     /// epochs settles, so that no claim pays for a word going from zero to non-zero.
     uint256 private constant _CLAIM_RECORDS_IN_USE = 1 << 255;
@@ -306,14 +308,12 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
         // The loop reads each storage word once: entries come two a word, claim records five a word, and
         // consecutive entries are consecutive words of both.
-        WordCache memory entries = WordCache({index: type(uint256).max, word: 0});
-        WordCache memory records = WordCache({index: type(uint256).max, word: 0});
+        WordCache memory entries = _emptyCache();
+        WordCache memory records = _emptyCache();
         uint256 dust;
         uint256 i = cursor;
         for (; i < end; ++i) {
-            (uint256 epoch, uint256 shares) = i == p.closedCount
-                ? (p.openEpoch, p.openShares)
-                : _unpackEntry(_closedWord(entries, msg.sender, i / 2), i);
+            (uint256 epoch, uint256 shares) = _entry(entries, msg.sender, p, i);
             if (epoch >= settledBelow) break; // entries are ascending: the rest are not settled yet
             (uint256 part, uint256 swept) = _claimEpoch(records, epoch, shares);
             amount += part;
@@ -321,7 +321,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             emit Claimed(msg.sender, epoch, part);
         }
         if (i == cursor) revert NothingToClaim(msg.sender);
-        if (records.index != type(uint256).max) _claimRecords[records.index] = records.word;
+        if (records.index != _NO_WORD) _claimRecords[records.index] = records.word;
 
         // i ≤ the prover's entry count, itself a uint32.
         _provers[msg.sender].claimCursor = uint32(i);
@@ -339,8 +339,9 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         ProverLedger memory p = _provers[prover];
         uint256 settledBelow = _ledger.nextEpochToSettle;
         uint256 count = _entryCount(p);
+        WordCache memory entries = _emptyCache();
         for (uint256 i = p.claimCursor; i < count; ++i) {
-            (uint256 epoch, uint256 shares) = _entry(prover, p, i);
+            (uint256 epoch, uint256 shares) = _entry(entries, prover, p, i);
             if (epoch >= settledBelow) break;
             amount += _partOf(_epochs[epoch], shares);
         }
@@ -481,7 +482,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         uint256 high = p.closedCount;
         while (low < high) {
             uint256 mid = (low + high) / 2;
-            (uint256 e, uint256 shares) = _entry(prover, p, mid);
+            (uint256 e, uint256 shares) = _entry(_emptyCache(), prover, p, mid);
             if (e == epoch) return shares;
             if (e < epoch) low = mid + 1;
             else high = mid;
@@ -501,7 +502,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @notice An epoch's shares and provers, and once settled what its provers get and how many claimed.
     function epochOf(uint256 epoch) external view returns (EpochInfo memory info) {
         EpochLedger memory e = _epochs[epoch];
-        uint256 claimedBy = _claimedBy(epoch);
+        (uint256 claimedBy, ) = _unpackRecord(_claimRecords[epoch / 5], epoch);
         return
             EpochInfo({
                 totalShares: e.totalShares,
@@ -602,22 +603,24 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     }
 
     /// @dev The prover's `i`-th epoch with shares and its shares there: closed entries first, then the open one.
+    /// `cache` holds the last closed-entries word read, so a walk over consecutive entries reads each word once.
     function _entry(
+        WordCache memory cache,
         address prover,
         ProverLedger memory p,
         uint256 i
     ) private view returns (uint256 epoch, uint256 shares) {
         if (i == p.closedCount) return (p.openEpoch, p.openShares);
-        return _unpackEntry(_closedEntries[prover][i / 2], i);
-    }
-
-    /// @dev Word `index` of the prover's closed entries, read from storage only when the cache holds another.
-    function _closedWord(WordCache memory cache, address prover, uint256 index) private view returns (uint256) {
+        uint256 index = i / 2;
         if (cache.index != index) {
             cache.index = index;
             cache.word = _closedEntries[prover][index];
         }
-        return cache.word;
+        return _unpackEntry(cache.word, i);
+    }
+
+    function _emptyCache() private pure returns (WordCache memory) {
+        return WordCache({index: _NO_WORD, word: 0});
     }
 
     /// @dev A word holds closed entries 2k (low half) and 2k + 1 (high half), each `epoch << 96 | shares`.
@@ -649,11 +652,11 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         part = _partOf(e, shares);
         uint256 index = epoch / 5;
         if (index != records.index) {
-            if (records.index != type(uint256).max) _claimRecords[records.index] = records.word;
+            if (records.index != _NO_WORD) _claimRecords[records.index] = records.word;
             records.index = index;
             records.word = _claimRecords[index];
         }
-        uint256 shift = (epoch % 5) * 48;
+        uint256 shift = _recordShift(epoch);
         uint256 claimedBy = (records.word >> shift) & _LOW_24_BITS;
         uint256 partsLow = (records.word >> (shift + 24)) & _LOW_24_BITS;
         // claimedBy < e.provers: each prover claims an epoch once, and only an epoch it has shares in. The low
@@ -669,10 +672,15 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         records.word = (records.word & ~(_RECORD_MASK << shift)) | (((partsLow << 24) | claimedBy) << shift);
     }
 
-    /// @dev How many provers claimed `epoch` so far, from bits [48k, 48k + 24) of claim records word epoch / 5,
-    /// k = epoch % 5; the next 24 bits hold the low 24 bits of the parts they claimed.
-    function _claimedBy(uint256 epoch) private view returns (uint256) {
-        return (_claimRecords[epoch / 5] >> ((epoch % 5) * 48)) & _LOW_24_BITS;
+    /// @dev Epoch `epoch`'s claim record in its word (word epoch / 5): bits [48k, 48k + 24) count its claims, the
+    /// next 24 bits hold the low 24 bits of the parts claimed, k = epoch % 5.
+    function _unpackRecord(uint256 word, uint256 epoch) private pure returns (uint256 claimedBy, uint256 partsLow) {
+        uint256 record = word >> _recordShift(epoch);
+        return (record & _LOW_24_BITS, (record >> 24) & _LOW_24_BITS);
+    }
+
+    function _recordShift(uint256 epoch) private pure returns (uint256) {
+        return (epoch % 5) * 48;
     }
 
     /// @dev The agent that signed this proof of `blockId`, and the prover it proves for.
