@@ -80,7 +80,7 @@ export class Scheduler {
     if (this.jobs.has(job.blockId)) return;
     this.track(job, seenAt);
     this.o.metrics.queueDepth.set(this.openCount());
-    void this.dispatch();
+    this.dispatch();
   }
 
   /** The job is over (proven by anyone, or failed): stop every attempt. */
@@ -96,7 +96,7 @@ export class Scheduler {
       tracked.running.delete(sessionId);
     }
     this.o.metrics.queueDepth.set(this.openCount());
-    void this.dispatch();
+    this.dispatch();
   }
 
   /** A submission came back without a proof on-chain (reverted, not final): prove it again. */
@@ -104,13 +104,13 @@ export class Scheduler {
     const tracked = this.jobs.get(job.blockId);
     if (tracked) tracked.handedOff = false;
     else this.track(job, undefined);
-    void this.dispatch();
+    this.dispatch();
   }
 
   onAuthorized(session: AgentSession): void {
     this.sessions.set(session.id, session);
     this.updateGauges();
-    void this.dispatch();
+    this.dispatch();
   }
 
   onHeartbeat(_session: AgentSession): void {
@@ -129,7 +129,7 @@ export class Scheduler {
       this.o.log.warn({ blockId: blockId.toString(), agent: session.agent, reason }, "agent left mid-job: reassigning");
     }
     this.updateGauges();
-    void this.dispatch();
+    this.dispatch();
   }
 
   /** Stall detection and redundancy near deadlines; run it every second or so. */
@@ -152,7 +152,7 @@ export class Scheduler {
         }
       }
     }
-    void this.dispatch();
+    this.dispatch();
   }
 
   async onSubmit(session: AgentSession, params: z.output<typeof submitParams>): Promise<SubmitResult> {
@@ -179,7 +179,7 @@ export class Scheduler {
         { blockId: job.blockId.toString(), agent: session.agent },
         "bad proof rejected before any gas: reassigning",
       );
-      void this.dispatch();
+      this.dispatch();
       throw new RpcFailure(
         RpcErrorCode.BadProof,
         `The proof for block ${job.blockId} does not verify: check the prover backend`,
@@ -209,7 +209,7 @@ export class Scheduler {
       tracked.running.delete(otherId);
     }
     this.o.submit(job, session.agent, input, params.signature as Hex);
-    void this.dispatch();
+    this.dispatch();
     return { accepted: true };
   }
 
@@ -242,7 +242,6 @@ export class Scheduler {
     return [...this.sessions.values()];
   }
 
-  /** Store writes that nothing waits for: a failure is logged, never left as an unhandled rejection. */
   /** Records how an attempt ended, once its row exists (a row that could not be written was logged then). */
   private finishAttempt(running: Running, outcome: AttemptOutcome, millis: number | null): void {
     const at = Math.floor(this.now());
@@ -253,6 +252,7 @@ export class Scheduler {
     );
   }
 
+  /** Store writes that nothing waits for: a failure is logged, never left as an unhandled rejection. */
   private persist(write: Promise<unknown>): void {
     write.catch((error: unknown) => this.o.log.error({ err: error }, "could not record a job attempt in the store"));
   }
@@ -285,7 +285,11 @@ export class Scheduler {
     this.o.metrics.attempts.inc({ outcome });
   }
 
-  /** Earliest deadline first, over jobs that need an agent, onto free agents that can finish in time. */
+  /**
+   * Earliest deadline first, over jobs that need an agent, onto free agents that can finish in time. A notify
+   * can close its connection at once (an agent that does not read), and the disconnect asks for a dispatch
+   * while this one runs: that request runs after it, never inside it.
+   */
   private dispatch(): void {
     if (this.dispatching) {
       this.dispatchAgain = true;
@@ -367,6 +371,7 @@ export class Scheduler {
         return undefined;
       });
     tracked.running.set(session.id, { jobId, attempt, session, startedAt: this.now() });
+    this.lastJobAt.set(session.id, this.now());
     session.notify({
       jobId,
       blockId: job.blockId.toString(),
