@@ -14,6 +14,7 @@ import {
   LOCAL_PROTOCOL,
   TTKO,
   proposeInputFor,
+  shutdownProver,
   type PoolParams,
   type ProtocolParams,
 } from "@zkpool/common";
@@ -21,6 +22,7 @@ import { createLogger, writeDeployment, type Deployment } from "@zkpool/common/n
 import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
 import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
 import { localAccount } from "../../../scripts/local/accounts";
+import type { LoggedProcess } from "./processes";
 import type { TaikoL1, TaikoToken, ZKPool } from "../../../typechain-types";
 
 export async function freePort(): Promise<number> {
@@ -286,5 +288,32 @@ export async function startLocalPool(): Promise<LocalPool> {
       provider.destroy();
       await node.stop();
     },
+  };
+}
+
+/**
+ * Mocha hooks for a suite whose tests each get a fresh local pool: processes a test pushes onto `processes` are
+ * killed after it (with the tail of their output when it failed), then the chain stops.
+ */
+export function freshPoolPerTest(): { readonly local: LocalPool; readonly processes: LoggedProcess[] } {
+  let local: LocalPool | undefined;
+  const processes: LoggedProcess[] = [];
+  beforeEach(async () => {
+    local = await startLocalPool();
+  });
+  afterEach(async function () {
+    for (const p of processes.splice(0)) {
+      if (this.currentTest?.state === "failed") process.stderr.write(`${p.output.slice(-40).join("\n")}\n`);
+      p.kill("SIGKILL");
+    }
+    await local?.stop();
+  });
+  after(shutdownProver);
+  return {
+    get local(): LocalPool {
+      if (!local) throw new Error("the local pool starts before each test");
+      return local;
+    },
+    processes,
   };
 }

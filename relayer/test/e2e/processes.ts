@@ -83,11 +83,10 @@ export async function startRelayerProcess(env: Record<string, string>): Promise<
   return relayer;
 }
 
-/** The hash of the relayer's next transaction sent for `purpose` (submit, harvest, capacity…) after `skip` of them. */
-export async function sentTransaction(relayer: LoggedProcess, purpose: string, skip = 0): Promise<`0x${string}`> {
-  let seen = 0;
+/** The hash of the relayer's next transaction sent for `purpose` (submit, harvest, capacity…). */
+export async function sentTransaction(relayer: LoggedProcess, purpose: string): Promise<`0x${string}`> {
   const line = await relayer.waitFor(
-    (l) => l.msg === "transaction sent" && l.purpose === purpose && seen++ >= skip,
+    (l) => l.msg === "transaction sent" && l.purpose === purpose,
     `the relayer sends a ${purpose} transaction`,
   );
   return line.hash as `0x${string}`;

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Address, Hash } from "viem";
-import { shutdownProver, type NotifyParams } from "@zkpool/common";
+import type { NotifyParams } from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
-import { freePort, startLocalPool, type LocalPool } from "./harness";
+import { freePort, freshPoolPerTest, type LocalPool } from "./harness";
 import { sentTransaction, startRelayerProcess, type LoggedProcess } from "./processes";
 
 interface Crashed {
@@ -26,23 +26,11 @@ interface Crashed {
 describe("relayer killed mid-submission", function () {
   this.timeout(60_000);
 
+  const fresh = freshPoolPerTest();
+  const { processes } = fresh;
   let local: LocalPool;
-  const processes: LoggedProcess[] = [];
-
-  beforeEach(async () => {
-    local = await startLocalPool();
-  });
-
-  afterEach(async function () {
-    for (const p of processes.splice(0)) {
-      if (this.currentTest?.state === "failed") process.stderr.write(`${p.output.slice(-40).join("\n")}\n`);
-      p.kill("SIGKILL");
-    }
-    await local.stop();
-  });
-
-  after(async () => {
-    await shutdownProver();
+  beforeEach(() => {
+    local = fresh.local;
   });
 
   async function relayerProcess(env: Record<string, string>): Promise<LoggedProcess> {

@@ -7,34 +7,24 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { shutdownProver, type NotifyParams } from "@zkpool/common";
+import type { NotifyParams } from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
-import { E2E_PROTOCOL, freePort, startLocalPool, type LocalPool } from "./harness";
+import { E2E_PROTOCOL, freePort, freshPoolPerTest, type LocalPool } from "./harness";
 import { sentTransaction, startRelayerProcess, type LoggedProcess } from "./processes";
 
 describe("relayer transactions", function () {
   this.timeout(60_000);
 
+  const fresh = freshPoolPerTest();
+  const { processes } = fresh;
   let local: LocalPool;
-  const processes: LoggedProcess[] = [];
+  beforeEach(() => {
+    local = fresh.local;
+  });
   const agents: ScriptedAgent[] = [];
-
-  beforeEach(async () => {
-    local = await startLocalPool();
-  });
-
-  afterEach(async function () {
+  afterEach(() => {
     for (const agent of agents.splice(0)) agent.close();
-    for (const p of processes.splice(0)) {
-      if (this.currentTest?.state === "failed") process.stderr.write(`${p.output.slice(-40).join("\n")}\n`);
-      p.kill("SIGKILL");
-    }
-    await local.stop();
-  });
-
-  after(async () => {
-    await shutdownProver();
   });
 
   async function relayerProcess(settings: Record<string, string>): Promise<{
