@@ -15,7 +15,7 @@ import { publicClientFor } from "./local/chain";
 import { loadLocalConfig } from "./local/config";
 import { startHardhatNode } from "./local/node";
 import { setUpLocalPool } from "./local/pool";
-import { killServices, startPoolServices, type PoolServices } from "./local/services";
+import { startPoolServices, type PoolServices } from "./local/services";
 import { TaikoWorld } from "./local/world";
 
 /** Provers in the pool, one machine (agent) each. */
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       if (firstSignalAt !== undefined && Date.now() - firstSignalAt < 1_000) return;
       if (firstSignalAt !== undefined) {
         log.warn(`${signal} again: stopping everything at once`);
-        killServices();
+        // The exit hook of scripts/local/services.ts kills every service still running.
         process.exit(130);
       }
       firstSignalAt = Date.now();

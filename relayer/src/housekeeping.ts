@@ -1,4 +1,4 @@
-import type { Address, PublicClient } from "viem";
+import { parseEventLogs, type Address, type PublicClient } from "viem";
 import { taikoL1Abi, zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import { CallRevertedError, type TxSender } from "./sender";
@@ -45,11 +45,15 @@ export class Housekeeping {
       client.readContract({ address: pool, abi: zkPoolAbi, functionName: "nextEpochToSettle" }),
     ]);
     for (let epoch = next; epoch < current; epoch++) {
-      await sender.send(
+      const receipt = await sender.send(
         { address: pool, abi: zkPoolAbi, functionName: "settle", args: [epoch] },
         { purpose: "settle" },
       );
-      log.info({ epoch: epoch.toString() }, "settled an ended epoch");
+      const [settled] = parseEventLogs({ abi: zkPoolAbi, eventName: "EpochSettled", logs: receipt.logs });
+      const split = settled
+        ? Object.fromEntries(Object.entries(settled.args).map(([name, value]) => [name, value.toString()]))
+        : { epoch: epoch.toString() };
+      log.info(split, "settled an ended epoch");
     }
   }
 

@@ -109,11 +109,6 @@ process.on("exit", () => {
   for (const service of live) service.kill();
 });
 
-/** Kills every service at once (a second Ctrl-C). */
-export function killServices(): void {
-  for (const service of live) service.kill();
-}
-
 export interface PoolServicesOptions {
   rpcUrl: string;
   chainId: number;
@@ -278,16 +273,14 @@ class RelayerNarrator {
       }
       case "job given to a second agent: its deadline is near":
         return log.info(`also handed block ${String(line.blockId)} to ${this.label(line.agent)}: its deadline is near`);
-      case "proof accepted on-chain: shares credited": {
-        const machine = this.machines.get(String(line.agent).toLowerCase());
+      case "proof accepted on-chain: shares credited":
         return log.info(
-          `block ${String(line.blockId)} proven through ZKPool with ${machine?.label ?? String(line.agent)}'s proof: shares credited to ${machine?.prover.name ?? "its prover"}`,
+          `block ${String(line.blockId)} proven through ZKPool with ${this.label(line.agent)}'s proof: shares credited to ${this.machines.get(String(line.agent).toLowerCase())?.prover.name ?? "its prover"}`,
         );
-      }
       case "harvested the pool's Taiko rewards":
         return log.info(`harvested ${formatTTKO(BigInt(String(line.amount)))} of Taiko rewards into the pool`);
       case "settled an ended epoch":
-        return log.info(await this.settlement(BigInt(String(line.epoch))));
+        return log.info(await this.settlement(line));
       case "pool capacity follows the connected machines":
         // The world tells it too (ProverPool's Staked event).
         return log.debug(`set the pool's capacity in ProverPool from ${String(line.from)} to ${String(line.to)}`);
@@ -305,18 +298,19 @@ class RelayerNarrator {
     }
   }
 
-  /** The epoch's split, from its EpochSettled event, and what each prover can claim now. */
-  private async settlement(epoch: bigint): Promise<string> {
-    const { client, pool, deployment } = { ...this.o, pool: this.o.pool.pool };
-    const [settled] = await client.getContractEvents({
-      address: pool,
-      abi: zkPoolAbi,
-      eventName: "EpochSettled",
-      args: { epoch },
-      fromBlock: BigInt(deployment.contracts.ZKPool.startBlock),
-    });
-    if (!settled) return `settled epoch ${epoch}`;
-    const { reward = 0n, fee = 0n, proverReward = 0n, totalShares = 0n } = settled.args;
+  /** The epoch's split, as the relayer read it from its settle transaction's EpochSettled, and what each prover
+   * can claim now. */
+  private async settlement(line: RelayerLine): Promise<string> {
+    const { client, deployment } = this.o;
+    const pool = deployment.contracts.ZKPool.address as Address;
+    const amount = (name: string) => BigInt(String(line[name] ?? 0));
+    const [epoch, reward, fee, proverReward, totalShares] = [
+      "epoch",
+      "reward",
+      "fee",
+      "proverReward",
+      "totalShares",
+    ].map(amount) as [bigint, bigint, bigint, bigint, bigint];
     if (totalShares === 0n) {
       return reward === 0n
         ? `settled epoch ${epoch}: nothing was earned in it`
