@@ -159,13 +159,10 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     switch (event.kind) {
       case "job": {
         const now = Math.floor(Date.now() / 1000);
-        if (await store.addJob(event.job, now)) {
+        const added = await store.addJob(event.job, now);
+        if (added) {
           metrics.jobsCreated.inc({ kind: event.job.opportunistic ? "opportunistic" : "assigned" });
-          // The row just written, as the store would read it back (one statement less before the dispatch).
-          scheduler.addJob(
-            { ...event.job, status: "open", detail: null, createdAt: now, updatedAt: now },
-            event.seenAt,
-          );
+          scheduler.addJob(added, event.seenAt);
         }
         return;
       }

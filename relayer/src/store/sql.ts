@@ -169,13 +169,13 @@ export class SqlStore implements Store {
 
   // ── jobs ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  async addJob(job: Omit<Job, "status" | "detail" | "createdAt" | "updatedAt">, now: number): Promise<boolean> {
+  async addJob(job: Omit<Job, "status" | "detail" | "createdAt" | "updatedAt">, now: number): Promise<Job | undefined> {
     const rows = await this.db.query(
       `INSERT INTO jobs (block_id, proposed_at, deadline, opportunistic, reward_per_gas, evidence, instance, status,
          detail, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'open', NULL, $8, $8)
        ON CONFLICT (block_id) DO NOTHING
-       RETURNING 1 AS inserted`,
+       RETURNING ${JOB_COLUMNS}`,
       [
         blockParam(job.blockId),
         job.proposedAt,
@@ -187,7 +187,7 @@ export class SqlStore implements Store {
         now,
       ],
     );
-    return rows.length === 1;
+    return rows[0] === undefined ? undefined : jobOf(rows[0]);
   }
 
   async getJob(blockId: bigint): Promise<Job | undefined> {

@@ -84,8 +84,8 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  /** Inserts the job unless one exists for its block; true when inserted. */
-  addJob(job: Omit<Job, "status" | "detail" | "createdAt" | "updatedAt">, now: number): Promise<boolean>;
+  /** Inserts the job unless one exists for its block; the row as stored when inserted, else undefined. */
+  addJob(job: Omit<Job, "status" | "detail" | "createdAt" | "updatedAt">, now: number): Promise<Job | undefined>;
   getJob(blockId: bigint): Promise<Job | undefined>;
   /** Jobs still to prove (status open), earliest deadline first. */
   openJobs(): Promise<Job[]>;

@@ -239,8 +239,8 @@ function storeSuite(backend: Backend): void {
 
     describe("jobs", function () {
       it("adds a job once: the second add of a block changes nothing", async function () {
-        expect(await store.addJob(newJob(7n), 50)).to.equal(true);
-        expect(await store.addJob(newJob(7n, 9_999, { rewardPerGas: 1 }), 60)).to.equal(false);
+        const added = await store.addJob(newJob(7n), 50);
+        expect(await store.addJob(newJob(7n, 9_999, { rewardPerGas: 1 }), 60)).to.equal(undefined);
         const job = await store.getJob(7n);
         expect(job).to.deep.equal({
           ...newJob(7n),
@@ -249,6 +249,8 @@ function storeSuite(backend: Backend): void {
           createdAt: 50,
           updatedAt: 50,
         } satisfies Job);
+        // addJob gives back the row as stored, as getJob reads it.
+        expect(added).to.deep.equal(job);
       });
 
       it("round-trips every field, the evidence as given", async function () {
