@@ -56,8 +56,8 @@ export interface TxSenderOptions {
   store: Store;
   log: Logger;
   metrics: Metrics;
-  /** How long to wait for a receipt before replacing the transaction with higher fees. */
-  receiptTimeoutMs?: number;
+  /** How long to wait for a receipt before replacing the transaction with higher fees (RECEIPT_TIMEOUT_MS). */
+  receiptTimeoutMs: number;
   maxReplacements?: number;
   /**
    * Custom errors of the contracts the calls reach through the called one (Taiko's, behind ZKPool): a revert
@@ -101,7 +101,7 @@ export class TxSender {
 
   constructor(private readonly o: TxSenderOptions) {
     this.address = o.wallet.account.address;
-    this.receiptTimeoutMs = o.receiptTimeoutMs ?? 20_000;
+    this.receiptTimeoutMs = o.receiptTimeoutMs;
     this.maxReplacements = o.maxReplacements ?? 3;
   }
 

@@ -21,7 +21,7 @@ import {
 import { createLogger, writeDeployment, type Deployment } from "@zkpool/common/node";
 import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
 import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
-import { localAccount } from "../../../scripts/local/accounts";
+import { localAccount, localPrivateKey } from "../../../scripts/local/accounts";
 import type { LoggedProcess } from "./processes";
 import type { TaikoL1, TaikoToken, ZKPool } from "../../../typechain-types";
 
@@ -133,7 +133,7 @@ export async function startLocalPool(): Promise<LocalPool> {
   writeDeployment(deployment, deploymentsDir);
 
   const relayerAccount = localAccount(4);
-  const relayerKey = `0x${Buffer.from(relayerAccount.getHdKey().privateKey!).toString("hex")}` as Hex;
+  const relayerKey = localPrivateKey(4);
   await (await pool.setRelayer(relayerAccount.address)).wait();
 
   const stake = 100_000n * TTKO;
@@ -180,10 +180,7 @@ export async function startLocalPool(): Promise<LocalPool> {
       await (await pool.connect(prover.signer).revokeAgent(privateKeyToAccount(agentKey).address)).wait();
     },
     async prover(index) {
-      const wallet = new Wallet(
-        `0x${Buffer.from(localAccount(20 + index).getHdKey().privateKey!).toString("hex")}`,
-        provider,
-      );
+      const wallet = new Wallet(localPrivateKey(20 + index), provider);
       // One NonceManager per prover: its transactions follow each other without asking the node for nonces.
       const signer = (signers[index] ??= new NonceManager(wallet));
       return { signer, address: wallet.address as Address };
