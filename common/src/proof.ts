@@ -14,7 +14,7 @@ import {
   size,
   toHex,
 } from "viem";
-import type { Groth16Proof, Groth16VerificationKey } from "snarkjs";
+import type { CircuitSignals, Groth16Proof, Groth16VerificationKey } from "snarkjs";
 
 /** Taiko A4's `TaikoData.BlockEvidence`: what a prover submits with `proveBlock`. */
 export interface BlockEvidence {
@@ -122,17 +122,18 @@ export function encodeEvidence(e: BlockEvidence): Hex {
   return encodeAbiParameters(EVIDENCE_PARAMETERS, [e]);
 }
 
-/** Proves knowledge of the block proof for `instance` with the circuit of the given difficulty. */
+/**
+ * Proves knowledge of the block proof for `instance` with the circuit of the given difficulty: what
+ * snarkjs' groth16.fullProve does, with the circuit's witness calculator built once per circuit instead of
+ * once per proof (see witnessCalculator). `millis` is the witness and the Groth16 proof.
+ */
 export async function proveInstance(instance: Hex, opts?: ProverOptions): Promise<InstanceProof> {
   const [hi, lo] = splitInstance(instance);
   const artifacts = await loadArtifacts(opts);
-  const { groth16 } = await loadSnarkjs();
+  const [calculator, { groth16 }] = await Promise.all([witnessCalculator(artifacts), loadSnarkjs()]);
   const started = performance.now();
-  const { proof, publicSignals } = await groth16.fullProve(
-    { instanceHi: hi.toString(), instanceLo: lo.toString() },
-    artifacts.wasm,
-    artifacts.zkey,
-  );
+  const witness = await calculator.calculate({ instanceHi: hi, instanceLo: lo });
+  const { proof, publicSignals } = await groth16.prove(artifacts.zkey, witness);
   const millis = performance.now() - started;
   const signals = publicSignals.map((signal) => BigInt(signal));
   if (signals.length !== 2 || signals[0] !== hi || signals[1] !== lo) {
@@ -235,12 +236,13 @@ interface Artifacts {
 /** Loaded once per directory; a failed load is forgotten so that a later call can retry. */
 const artifactCache = new Map<string, Promise<Artifacts>>();
 
+/** Node's modules for the artifacts, imported once: each import() goes through the module loader again. */
+let nodeModules:
+  Promise<[typeof import("node:fs/promises"), typeof import("node:path"), typeof import("./paths")]> | undefined;
+
 async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts> {
-  const [{ readFile }, path, { repoRoot }] = await Promise.all([
-    import("node:fs/promises"),
-    import("node:path"),
-    import("./paths"),
-  ]);
+  nodeModules ??= Promise.all([import("node:fs/promises"), import("node:path"), import("./paths")]);
+  const [{ readFile }, path, { repoRoot }] = await nodeModules;
   const difficulty = opts?.difficulty ?? defaultDifficulty();
   if (!Number.isSafeInteger(difficulty) || difficulty < 1) {
     throw new Error(`difficulty must be a positive integer, got ${difficulty}`);
@@ -275,6 +277,44 @@ async function loadArtifacts(opts: ProverOptions | undefined): Promise<Artifacts
   return loading;
 }
 
+/** A circuit's witness calculator, one computation at a time. */
+interface WitnessCalculator {
+  /** The witness for `input`, as a .wtns file in memory (what groth16.prove reads). */
+  calculate(input: CircuitSignals): Promise<Uint8Array>;
+}
+
+/**
+ * One per artifacts (per circuit), built on its first proof and kept. snarkjs' fullProve builds the
+ * calculator anew for every proof: it compiles the circuit's WebAssembly (1.7 MB) and reserves a 2 GB
+ * WebAssembly.Memory, whose external-memory accounting forces a full garbage collection on the calling
+ * thread at every proof (about 18 ms), and each such collection discards optimized code, so what the
+ * caller runs next runs cold. Building it once removes the three.
+ */
+const calculatorCache = new WeakMap<Artifacts, Promise<WitnessCalculator>>();
+
+function witnessCalculator(artifacts: Artifacts): Promise<WitnessCalculator> {
+  let building = calculatorCache.get(artifacts);
+  if (building === undefined) {
+    building = (async (): Promise<WitnessCalculator> => {
+      const { WitnessCalculatorBuilder } = await import("circom_runtime");
+      const calculator = await WitnessCalculatorBuilder(artifacts.wasm);
+      // The calculator's state lives in its WebAssembly instance from init() until the witness is read,
+      // with an await in between: two calculations at once would mix their inputs. So they take turns.
+      let turn: Promise<unknown> = Promise.resolve();
+      return {
+        calculate(input) {
+          const result = turn.then(() => calculator.calculateWTNSBin(input));
+          turn = result.catch(() => undefined);
+          return result;
+        },
+      };
+    })();
+    calculatorCache.set(artifacts, building);
+    building.catch(() => calculatorCache.delete(artifacts));
+  }
+  return building;
+}
+
 function defaultDifficulty(): number {
   const raw = process.env.ZKPOOL_DIFFICULTY;
   if (raw === undefined || raw === "") return 1;
@@ -282,6 +322,9 @@ function defaultDifficulty(): number {
   return Number(raw);
 }
 
-async function loadSnarkjs(): Promise<typeof import("snarkjs")> {
-  return import("snarkjs");
+let snarkjs: Promise<typeof import("snarkjs")> | undefined;
+
+function loadSnarkjs(): Promise<typeof import("snarkjs")> {
+  snarkjs ??= import("snarkjs");
+  return snarkjs;
 }

@@ -54,6 +54,13 @@ declare module "snarkjs" {
       wtnsCalcOptions?: Record<string, unknown>,
       proverOptions?: { singleThread?: boolean },
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    /** The proof from a witness (a .wtns file, or its bytes), without computing the witness. */
+    prove(
+      zkey: FileInput,
+      witness: FileInput,
+      logger?: Logger,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     verify(
       vk: Groth16VerificationKey,
       publicSignals: readonly (string | bigint)[],
@@ -92,6 +99,22 @@ declare module "snarkjs" {
   export const curves: {
     getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<Curve>;
   };
+}
+
+/** circom's witness calculator runtime, the one snarkjs uses (circom_runtime 0.1.28, which ships no types). */
+declare module "circom_runtime" {
+  import type { CircuitSignals } from "snarkjs";
+
+  export interface WitnessCalculator {
+    /** The witness for `input` as the bytes of a .wtns file; one calculation at a time per calculator. */
+    calculateWTNSBin(input: CircuitSignals, sanityCheck?: boolean): Promise<Uint8Array>;
+  }
+
+  /** Compiles and instantiates a circuit's witness calculator from its .wasm. */
+  export function WitnessCalculatorBuilder(
+    wasm: Uint8Array,
+    options?: Record<string, unknown>,
+  ): Promise<WitnessCalculator>;
 }
 
 /**

@@ -173,6 +173,17 @@ describe("block proof", function () {
       expect(await verifyInstanceProof(instanceA, proofB.proof)).to.equal(false);
     });
 
+    it("proves instances at the same time, each proof for its own instance", async function () {
+      // One witness calculator serves every proof of a circuit: calls at once must not mix their inputs.
+      const instances = [1, 2, 3].map((gasUsed) => instanceHash(instanceFor(proverA, { gasUsed })));
+      const proofs = await Promise.all(instances.map((instance) => proveInstance(instance)));
+      for (const [i, instance] of instances.entries()) {
+        const { proof, publicSignals } = proofs[i] as InstanceProof;
+        expect(publicSignals).to.deep.equal(splitInstance(instance));
+        expect(await verifyInstanceProof(instance, proof), `instance ${i}`).to.equal(true);
+      }
+    });
+
     it("rejects the proof with any one coordinate's low bit flipped", async function () {
       for (let word = 0; word < 8; word++) {
         const tampered = flipBit(proofA.proof, word * 32 + 31, 0);
