@@ -21,7 +21,7 @@ import type { ProverBackend } from "./backends/index.js";
 import type { SpeedTracker } from "./benchmark.js";
 import { formatAddress, type RelayerConnection } from "./connection.js";
 import { ConnectionError, JobAbortedError, ProtocolError, RequestTimeoutError, abortReason } from "./errors.js";
-import type { AgentUi, JobInfo } from "./ui.js";
+import type { AgentUi, JobInfo, JobTimeline } from "./ui.js";
 
 export interface SessionContext {
   name: string;
@@ -60,6 +60,9 @@ interface ActiveJob {
   job: Job;
   controller: AbortController;
   state: "queued" | "proving" | "submitting";
+  /** performance.now() when its zkpool.notify reached the session, when it was queued, when it started. */
+  receivedAt: number;
+  queuedAt: number;
   startedAt: number;
   done: Promise<void> | undefined;
 }
@@ -248,6 +251,7 @@ export class Session {
   }
 
   private onNotify(raw: unknown): void {
+    const receivedAt = performance.now();
     const parsed = notifyParams.safeParse(raw);
     if (!parsed.success) {
       this.ctx.ui.problem(`a zkpool.notify with invalid params: ${describe(parsed.error)}`);
@@ -266,6 +270,8 @@ export class Session {
       job,
       controller: new AbortController(),
       state: "queued",
+      receivedAt,
+      queuedAt: performance.now(),
       startedAt: 0,
       done: undefined,
     };
@@ -313,7 +319,8 @@ export class Session {
   }
 
   private async prove(active: ActiveJob): Promise<void> {
-    const { job, controller } = active;
+    const { job, controller, receivedAt } = active;
+    const since = (): number => performance.now() - receivedAt;
     let proof: Hex;
     let millis: number;
     try {
@@ -323,23 +330,35 @@ export class Session {
       if (!controller.signal.aborted) this.ctx.ui.jobFailed(job, error);
       return;
     }
+    const proved = since();
     if (controller.signal.aborted) return;
     this.ctx.speed.record(job.difficulty, millis);
     active.state = "submitting";
     try {
       const input = encodeEvidence({ ...job.evidence, proof });
+      const encoded = since();
       const signature = await this.ctx.account.signTypedData(
         proofTypedData(this.info.chainId, this.info.pool, job.blockId, input),
       );
+      const signed = since();
       const submitted = this.conn.request("zkpool.submit", {
         jobId: job.jobId,
         proof,
         signature,
         millis: Math.round(millis),
       });
+      const timeline: JobTimeline = {
+        queued: active.queuedAt - receivedAt,
+        started: active.startedAt - receivedAt,
+        proved,
+        provingMs: millis,
+        encoded,
+        signed,
+        submitted: since(),
+      };
       this.ctx.ui.jobProved(job, millis);
       await submitted;
-      this.ctx.ui.jobAccepted(job, millis);
+      this.ctx.ui.jobAccepted(job, millis, timeline);
     } catch (error) {
       // Aborted: the disconnect already said so.
       if (controller.signal.aborted) return;

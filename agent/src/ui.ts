@@ -20,6 +20,28 @@ export interface JobInfo {
   difficulty: number;
 }
 
+/**
+ * Where a job's time went: milliseconds since its zkpool.notify reached the session (parsed from the line),
+ * at each step up to the submission written to the relayer's socket. What is not `provingMs` between
+ * `started` and `proved` is the backend's own handling.
+ */
+export interface JobTimeline {
+  /** Validated and queued. */
+  queued: number;
+  /** Handed to the prover backend (later than `queued` when the job waited for a free slot). */
+  started: number;
+  /** The backend returned the proof. */
+  proved: number;
+  /** The proving itself, as the backend measured it. */
+  provingMs: number;
+  /** The evidence with the proof ABI-encoded. */
+  encoded: number;
+  /** EIP-712 signature made. */
+  signed: number;
+  /** zkpool.submit written. */
+  submitted: number;
+}
+
 export interface ConnectedInfo {
   relayer: string;
   agent: Address;
@@ -43,7 +65,8 @@ export interface AgentUi {
   jobStarted(job: JobInfo, expectedMs: number | undefined): void;
   /** The proof is made and on its way to the relayer, which checks it before answering. */
   jobProved(job: JobInfo, millis: number): void;
-  jobAccepted(job: JobInfo, millis: number): void;
+  /** `timeline`: where the job's time went, up to the submission. */
+  jobAccepted(job: JobInfo, millis: number, timeline: JobTimeline): void;
   jobRejected(job: JobInfo, error: unknown): void;
   jobFailed(job: JobInfo, error: unknown): void;
   jobCancelled(job: JobInfo, reason: string): void;
@@ -287,8 +310,17 @@ export class LogUi implements AgentUi {
     this.log.debug({ ...jobFields(job), millis: Math.round(millis) }, "proof sent");
   }
 
-  jobAccepted(job: JobInfo, millis: number): void {
-    this.log.info({ ...jobFields(job), millis: Math.round(millis) }, "proof accepted");
+  /** With the job's timeline (ms, to two decimals), logged once the relayer has answered: off the hot path. */
+  jobAccepted(job: JobInfo, millis: number, timeline: JobTimeline): void {
+    const round = (ms: number): number => Math.round(ms * 100) / 100;
+    this.log.info(
+      {
+        ...jobFields(job),
+        millis: Math.round(millis),
+        timeline: Object.fromEntries(Object.entries(timeline).map(([step, ms]) => [step, round(ms)])),
+      },
+      "proof accepted",
+    );
   }
 
   jobRejected(job: JobInfo, error: unknown): void {

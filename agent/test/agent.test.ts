@@ -12,6 +12,7 @@ import {
 import { ScriptedRelayer, makeJob, type AgentConn, type Submission } from "./helpers/scriptedRelayer.js";
 import type { HeartbeatParams } from "@zkpool/common";
 import type { ProveJob } from "../src/backends/index.js";
+import type { JobTimeline } from "../src/ui.js";
 
 describe("agent against a scripted relayer", () => {
   let relayer: ScriptedRelayer;
@@ -54,11 +55,17 @@ describe("agent against a scripted relayer", () => {
     );
     login.conn.notify(job);
     const submission = await submitted;
-    await accepted;
+    const [, millis, timeline] = (await accepted) as [unknown, number, JobTimeline];
     expect(submission.params.jobId).to.equal(job.jobId);
     expect(submission.proofValid, "proof verifies against the job's instance").to.equal(true);
     expect(submission.signatureValid, "EIP-712 Proof signature by the access key").to.equal(true);
-    expect(submission.params.millis).to.be.a("number");
+    expect(submission.params.millis).to.equal(Math.round(millis));
+
+    // Where the job's time went: each step after the one before, the proving inside the backend's call.
+    const steps = [0, timeline.queued, timeline.started, timeline.proved, timeline.encoded, timeline.signed];
+    expect([...steps, timeline.submitted]).to.deep.equal([...steps, timeline.submitted].sort((a, b) => a - b));
+    expect(timeline.provingMs).to.equal(millis);
+    expect(timeline.provingMs).to.be.at.most(timeline.proved - timeline.started);
 
     // The speed learned from the real job goes out in a heartbeat.
     const [, beat] = await measured;

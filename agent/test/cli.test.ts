@@ -132,7 +132,14 @@ describe("agent command line", () => {
     const stopping = await agent.log("stopping");
     expect(stopping.finishing).to.deep.equal([job.blockId]);
     expect(stopping.handingBack).to.deep.equal([]);
-    await agent.log("proof accepted");
+    const accepted = await agent.log("proof accepted");
+    expect(accepted.millis).to.equal(submission.params.millis);
+    // The job's timeline, in milliseconds since the notify: the steps in order.
+    const timeline = accepted.timeline as Record<string, number>;
+    const steps = ["queued", "started", "proved", "encoded", "signed", "submitted"].map((step) => timeline[step]);
+    expect(steps.every((ms) => typeof ms === "number")).to.equal(true);
+    expect(steps).to.deep.equal([...steps].sort((a, b) => (a as number) - (b as number)));
+    expect(timeline.provingMs).to.be.greaterThan(0);
     await agent.log("stopped");
   });
 
