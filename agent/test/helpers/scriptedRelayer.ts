@@ -50,6 +50,8 @@ export interface Submission {
   conn: AgentConn;
   params: SubmitParams;
   job: NotifyParams;
+  /** performance.now() when its line arrived, before the relayer parsed and checked it. */
+  arrivedAt: number;
   /** Checked off the hot path when `verify` is on, else undefined. */
   proofValid?: boolean;
   signatureValid?: boolean;
@@ -72,12 +74,13 @@ export class AgentConn extends EventEmitter {
     socket.setNoDelay(true);
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
+      const arrivedAt = performance.now();
       this.buffer += chunk;
       let newline: number;
       while ((newline = this.buffer.indexOf("\n")) !== -1) {
         const line = this.buffer.slice(0, newline);
         this.buffer = this.buffer.slice(newline + 1);
-        void this.onLine(line);
+        void this.onLine(line, arrivedAt);
       }
     });
     socket.on("error", () => undefined);
@@ -117,7 +120,7 @@ export class AgentConn extends EventEmitter {
     this.send({ jsonrpc: "2.0", id, error: { code, message } });
   }
 
-  private async onLine(line: string): Promise<void> {
+  private async onLine(line: string, arrivedAt: number): Promise<void> {
     const message = JSON.parse(line) as { id: unknown; method: string; params: unknown };
     this.relayer.emit("request", this, message);
     switch (message.method) {
@@ -160,7 +163,7 @@ export class AgentConn extends EventEmitter {
         const params = submitParams.parse(message.params);
         const job = this.relayer.jobs.get(params.jobId);
         if (!job) return this.fail(message.id, RpcErrorCode.UnknownJob, `unknown job ${params.jobId}`);
-        const submission: Submission = { conn: this, params, job };
+        const submission: Submission = { conn: this, params, job, arrivedAt };
         if (this.relayer.verify) await this.relayer.check(submission, this.agent as Address);
         if (submission.proofValid === false) {
           this.fail(message.id, RpcErrorCode.BadProof, "the proof does not verify");
