@@ -3,7 +3,7 @@
  * it again after a backoff delay, until asked to stop. Everything it needs comes in AgentOptions, so tests
  * run it in-process with their own backend, UI and timings.
  */
-import type { LocalAccount } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
 import type { ProverBackend } from "./backends/index.js";
 import { SpeedTracker, measureSpeed } from "./benchmark.js";
 import { backoffDelay, isRetryable, sleep, withRetry } from "@zkpool/common";
@@ -18,7 +18,7 @@ const STABLE_SESSION_MS = 30_000;
 export interface AgentOptions {
   config: Omit<AgentConfig, "key">;
   /** The access key as a signer (see accountFromKey). */
-  account: LocalAccount;
+  account: PrivateKeyAccount;
   backend: ProverBackend;
   ui: AgentUi;
   /** Aborted on the first Ctrl-C: finish within the grace period, then return. */

@@ -6,7 +6,8 @@
  * the next one.
  */
 import { z } from "zod";
-import { isAddress, isHex, type Address, type Hex, type LocalAccount } from "viem";
+import { isAddress, isHex, type Address, type Hex } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
 import type { JobEvidence, SubscribeParams } from "@zkpool/common";
 import {
   AGENT_PROTOCOL_VERSION,
@@ -14,8 +15,9 @@ import {
   encodeEvidence,
   loginTypedData,
   notifyParams,
-  proofTypedData,
+  proofDigest,
   sleep,
+  zkPoolDomainSeparator,
 } from "@zkpool/common";
 import type { ProverBackend } from "./backends/index.js";
 import type { SpeedTracker } from "./benchmark.js";
@@ -29,7 +31,7 @@ export interface SessionContext {
   device: SubscribeParams["device"];
   deviceId: string;
   concurrency: number;
-  account: LocalAccount;
+  account: PrivateKeyAccount;
   backend: ProverBackend;
   speed: SpeedTracker;
   ui: AgentUi;
@@ -81,12 +83,16 @@ export class Session {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
   private stopping = false;
+  /** The pool's EIP-712 domain, hashed once for every proof this session signs. */
+  private readonly domainSeparator: Hex;
 
   private constructor(
     private readonly conn: RelayerConnection,
     private readonly ctx: SessionContext,
     readonly info: SessionInfo,
-  ) {}
+  ) {
+    this.domainSeparator = zkPoolDomainSeparator(info.chainId, info.pool);
+  }
 
   /**
    * Logs in on `conn`: subscribe, measure the speed at the relayer's difficulty if not known yet, authorize.
@@ -337,9 +343,10 @@ export class Session {
     try {
       const input = encodeEvidence({ ...job.evidence, proof });
       const encoded = since();
-      const signature = await this.ctx.account.signTypedData(
-        proofTypedData(this.info.chainId, this.info.pool, job.blockId, input),
-      );
+      // The EIP-712 signature of proofTypedData(chainId, pool, blockId, input), from its digest.
+      const signature = await this.ctx.account.sign({
+        hash: proofDigest(this.domainSeparator, job.blockId, input),
+      });
       const signed = since();
       const submitted = this.conn.request("zkpool.submit", {
         jobId: job.jobId,

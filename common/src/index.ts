@@ -31,8 +31,10 @@ export {
   DEFAULT_POOL_PARAMS,
   LOCAL_POOL_PARAMS,
   PROOF_TYPES,
+  proofDigest,
   proofTypedData,
   zkPoolDomain,
+  zkPoolDomainSeparator,
   type PoolParams,
 } from "./zkpool";
 export {

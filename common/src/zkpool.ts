@@ -1,4 +1,4 @@
-import { keccak256, type Address, type Hex } from "viem";
+import { concat, encodeAbiParameters, keccak256, numberToHex, stringToHex, type Address, type Hex } from "viem";
 
 /** ZKPool's EIP-712 domain: name "ZKPool", version "1", on `chainId` at `pool`. */
 export function zkPoolDomain(chainId: number, pool: Address) {
@@ -24,6 +24,35 @@ export function proofTypedData(chainId: number, pool: Address, blockId: bigint, 
     primaryType: "Proof" as const,
     message: { blockId, evidenceHash: keccak256(input) },
   };
+}
+
+/** keccak256 of the EIP712Domain type's encoding, with zkPoolDomain's four fields. */
+const DOMAIN_TYPEHASH = keccak256(
+  stringToHex("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+);
+
+/** EIP-712 hashStruct of ZKPool's domain on `chainId` at `pool`: the same for every proof signed for that pool. */
+export function zkPoolDomainSeparator(chainId: number, pool: Address): Hex {
+  const { name, version } = zkPoolDomain(chainId, pool);
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }, { type: "address" }],
+      [DOMAIN_TYPEHASH, keccak256(stringToHex(name)), keccak256(stringToHex(version)), BigInt(chainId), pool],
+    ),
+  );
+}
+
+/** keccak256 of PROOF_TYPES' encoding. */
+const PROOF_TYPEHASH = keccak256(stringToHex("Proof(uint256 blockId,bytes32 evidenceHash)"));
+
+/**
+ * The EIP-712 digest of proofTypedData(chainId, pool, blockId, input) from the pool's domain separator
+ * (zkPoolDomainSeparator): what an agent key signs for a proof, without hashing the domain and walking the
+ * types again for each one (viem's hashTypedData does both).
+ */
+export function proofDigest(domainSeparator: Hex, blockId: bigint, input: Hex): Hex {
+  const structHash = keccak256(concat([PROOF_TYPEHASH, numberToHex(blockId, { size: 32 }), keccak256(input)]));
+  return keccak256(concat(["0x1901", domainSeparator, structHash]));
 }
 
 /** The ZKPool deployment parameters of a network. */
