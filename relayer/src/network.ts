@@ -20,6 +20,9 @@ export type NetworkEvent =
   | { kind: "proven"; blockId: bigint; prover: Address }
   | { kind: "agentChanged"; agent: Address };
 
+/** Why the network turned the pool's proof down for good (see NetworkAdapter.rejectionOf). */
+export type Rejection = "lost" | "refused";
+
 /**
  * Everything the relayer knows of the network it proves for. Taiko A4 is one adapter; a later Taiko version
  * or another ZK project is another adapter, not a rewrite of the relayer.
@@ -37,8 +40,12 @@ export interface NetworkAdapter {
    * forwards to TaikoL1): the sender names reverts with them, so that isFinalRejection can recognise them.
    */
   readonly errors: Abi;
-  /** Custom errors (by name) after which retrying the same proof is pointless. */
-  isFinalRejection(errorName: string): boolean;
+  /**
+   * What a revert of the pool's proof (by its custom error) means: `lost`, the block was proven (or verified)
+   * by someone else first; `refused`, the network will never take this proof; undefined, it may pass later.
+   * Either verdict is final: the proof is not sent again.
+   */
+  rejectionOf(errorName: string): Rejection | undefined;
   /** Whether the pool's proof for this job is already on-chain (used after a crash). */
   isProvenByPool(job: { blockId: bigint; evidence: JobEvidence }): Promise<boolean>;
   /** Seconds a proof window lasts now (for capacity planning). */

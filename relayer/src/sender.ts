@@ -32,6 +32,22 @@ export class CallRevertedError extends FinalError {
   }
 }
 
+/**
+ * A transaction that mined and reverted (gas spent): `errorName` is its custom error, read by replaying the
+ * call at the block it mined in.
+ */
+export class TransactionRevertedError extends CallRevertedError {
+  override name = "TransactionRevertedError";
+  constructor(
+    errorName: string | undefined,
+    message: string,
+    readonly receipt: TransactionReceipt,
+    cause?: unknown,
+  ) {
+    super(errorName, message, cause);
+  }
+}
+
 export interface ContractCall {
   address: Address;
   abi: Abi;
@@ -90,7 +106,9 @@ function isRevert(error: unknown): boolean {
 /**
  * Sends the relayer's transactions: simulates first (a revert costs no gas and comes back as a
  * CallRevertedError), takes the nonce from the store, waits for the receipt, and replaces a transaction that
- * does not mine in time with the same nonce and fees raised by a quarter.
+ * does not mine in time with the same nonce and fees raised by a quarter. A transaction that mines and reverts
+ * anyway (another transaction changed the state between the simulation and the block: a race lost) comes back
+ * as a TransactionRevertedError with its custom error.
  */
 export class TxSender {
   readonly address: Address;
@@ -121,14 +139,15 @@ export class TxSender {
     return this.o.client.getTransactionCount({ address: this.address, blockTag: "pending" });
   }
 
+  /** `call`'s ABI with the custom errors of the contracts behind it, so that their reverts are named. */
+  private withErrors(call: ContractCall): ContractCall {
+    return { ...call, abi: [...call.abi, ...(this.o.errors ?? [])] };
+  }
+
   /** Simulates `call` and returns its gas estimate; a revert throws CallRevertedError. */
   async simulate(call: ContractCall): Promise<bigint> {
     try {
-      return await this.o.client.estimateContractGas({
-        ...call,
-        abi: [...call.abi, ...(this.o.errors ?? [])],
-        account: this.o.wallet.account,
-      });
+      return await this.o.client.estimateContractGas({ ...this.withErrors(call), account: this.o.wallet.account });
     } catch (error) {
       if (isRevert(error)) {
         const errorName = revertNameOf(error);
@@ -142,6 +161,11 @@ export class TxSender {
     }
   }
 
+  /**
+   * Sends `call` and resolves with its receipt once it mined successfully. Rejects with CallRevertedError when
+   * the simulation reverts (nothing sent), TransactionRevertedError when the transaction mined and reverted,
+   * RetryableError when the node is unreachable or the transaction does not mine.
+   */
   async send(call: ContractCall, options: SendOptions): Promise<TransactionReceipt> {
     const gas = await this.simulate(call);
     return this.inLane(async () => {
@@ -220,10 +244,14 @@ export class TxSender {
     try {
       await wallet.sendRawTransaction({ serializedTransaction });
     } catch (error) {
-      throw new RetryableError(
-        `the node refused the ${options.purpose} transaction: ${(error as Error).message}`,
-        error,
-      );
+      // A node that mines as it receives (Hardhat's automine) mines a reverting transaction and answers with an
+      // error: it was sent all the same, and its receipt tells the rest.
+      if ((await this.receiptOf([hash])) === undefined) {
+        throw new RetryableError(
+          `the node refused the ${options.purpose} transaction: ${(error as Error).message}`,
+          error,
+        );
+      }
     }
     log.info(
       { purpose: options.purpose, hash, nonce: tx.nonce, attempt, maxFeePerGas: tx.maxFeePerGas.toString() },
@@ -248,6 +276,7 @@ export class TxSender {
       const receipt = await this.firstReceipt(hashes);
       if (receipt) {
         metrics.transactions.inc({ purpose: options.purpose, result: receipt.status });
+        if (receipt.status === "reverted") throw await this.revertOf(call, receipt);
         return receipt;
       }
       if (attempt > this.maxReplacements) break;
@@ -270,6 +299,25 @@ export class TxSender {
     throw new RetryableError(
       `${options.purpose} transaction with nonce ${tx.nonce} did not mine after ${this.maxReplacements} replacements`,
     );
+  }
+
+  /**
+   * Why a mined transaction reverted: the call replayed on the state its block left (which holds whatever
+   * transaction of the block got there first), decoded with the contracts' errors.
+   */
+  private async revertOf(call: ContractCall, receipt: TransactionReceipt): Promise<TransactionRevertedError> {
+    const at = `${call.functionName} transaction ${receipt.transactionHash} reverted on-chain`;
+    try {
+      await this.o.client.simulateContract({
+        ...this.withErrors(call),
+        account: this.o.wallet.account,
+        blockNumber: receipt.blockNumber,
+      });
+    } catch (error) {
+      const errorName = revertNameOf(error);
+      return new TransactionRevertedError(errorName, errorName ? `${at} with ${errorName}` : at, receipt, error);
+    }
+    return new TransactionRevertedError(undefined, `${at} (its replay passes: reason unknown)`, receipt);
   }
 
   /** The receipt of whichever of the transactions (same nonce) mined, or undefined after the timeout. */

@@ -1,9 +1,9 @@
 import { parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
-import { CallRevertedError, type PendingTransaction, type TxSender } from "./sender";
+import { CallRevertedError, TransactionRevertedError, type PendingTransaction, type TxSender } from "./sender";
 import type { Metrics } from "./metrics";
-import type { NetworkAdapter } from "./network";
+import type { NetworkAdapter, Rejection } from "./network";
 import type { Job, Store, Submission } from "./store/types";
 
 export interface SubmitterOptions {
@@ -13,8 +13,8 @@ export interface SubmitterOptions {
   pool: Address;
   log: Logger;
   metrics: Metrics;
-  /** The job is over (proven or refused for good). */
-  onFinished: (blockId: bigint, outcome: "proven" | "failed", detail: string | null) => void;
+  /** The job is over: proven by the pool, lost to another prover's proof, or refused for good. */
+  onFinished: (blockId: bigint, outcome: "proven" | "lost" | "failed", detail: string | null) => void;
   /** The submission came back without a proof on-chain and can be tried again. */
   onRetry: (job: Job) => void;
   now?: () => number;
@@ -23,7 +23,7 @@ export interface SubmitterOptions {
 /**
  * Submits checked proofs through ZKPool.proveBlock. The store's one-submission-per-block record is taken
  * before any transaction, so a block is submitted once even across crashes and restarts; Taiko's final
- * refusals (already proven and the like) are recorded, never retried.
+ * refusals (a race lost to another prover, a proof it will never take) are recorded, never retried.
  */
 export class Submitter {
   private readonly inFlight = new Set<Promise<void>>();
@@ -67,7 +67,7 @@ export class Submitter {
       const blockId = job.blockId.toString();
       const receipt = await this.o.sender.receiptOf(submission.txHashes);
       if (receipt?.status === "success" || (await this.o.adapter.isProvenByPool(job))) {
-        await this.finish(job, "confirmed", null);
+        await this.finish(job, "confirmed", "proven", null);
         this.o.log.info({ blockId }, "recovered a submission that made it on-chain before the restart");
         continue;
       }
@@ -108,40 +108,57 @@ export class Submitter {
       const receipt = pending
         ? await this.o.sender.resume(call, pending, options)
         : await this.o.sender.send(call, options);
-      if (receipt.status === "success") {
-        await this.finish(job, "confirmed", null);
-        this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
-        const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
-        if (creditOf(receipt.logs, this.o.pool) === "not credited") {
-          this.o.log.warn(
-            at,
-            "proof accepted on-chain but not credited: the block already had a proof from another parent",
-          );
-        } else {
-          this.o.log.info(at, "proof accepted on-chain: shares credited");
-        }
-        return;
-      }
-      await this.o.store.finishSubmission(blockId, "reverted", "the transaction reverted on-chain", this.now());
-      this.o.onRetry(job);
-    } catch (error) {
-      if (error instanceof CallRevertedError && error.errorName && this.o.adapter.isFinalRejection(error.errorName)) {
-        await this.finish(job, "rejected", error.errorName);
+      await this.finish(job, "confirmed", "proven", null);
+      this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
+      const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
+      if (creditOf(receipt.logs, this.o.pool) === "not credited") {
         this.o.log.warn(
-          { blockId: blockId.toString(), reason: error.errorName },
-          "Taiko refuses this proof for good: recorded, not retried",
+          at,
+          "proof accepted on-chain but not credited: the block already had a proof from another parent",
         );
-        return;
+      } else {
+        this.o.log.info(at, "proof accepted on-chain: shares credited");
       }
+    } catch (error) {
+      const rejection =
+        error instanceof CallRevertedError && error.errorName ? this.o.adapter.rejectionOf(error.errorName) : undefined;
+      if (rejection) return this.rejected(job, error as CallRevertedError, rejection);
       await this.o.store.finishSubmission(blockId, "reverted", (error as Error).message.slice(0, 500), this.now());
       this.o.onRetry(job);
       throw error;
     }
   }
 
-  private async finish(job: Job, status: "confirmed" | "rejected", detail: string | null): Promise<void> {
+  /**
+   * Taiko turned the proof down for good, in the simulation or on-chain: the job ends (lost when another
+   * prover's proof came first, failed otherwise), and the proof is never sent again.
+   */
+  private async rejected(job: Job, error: CallRevertedError, rejection: Rejection): Promise<void> {
+    const reason = error.errorName ?? null;
+    const at = {
+      blockId: job.blockId.toString(),
+      reason,
+      tx: error instanceof TransactionRevertedError ? error.receipt.transactionHash : undefined,
+    };
+    if (rejection === "lost") {
+      await this.finish(job, "rejected", "lost", reason);
+      // Expected now and then for a block anyone may prove; for one assigned to the pool, a missed window.
+      const level = job.opportunistic ? "info" : "warn";
+      this.o.log[level](at, "block already proven by another prover: recorded as lost, not retried");
+      return;
+    }
+    await this.finish(job, "rejected", "failed", reason);
+    this.o.log.warn(at, "Taiko refuses this proof for good: recorded, not retried");
+  }
+
+  private async finish(
+    job: Job,
+    status: "confirmed" | "rejected",
+    outcome: "proven" | "lost" | "failed",
+    detail: string | null,
+  ): Promise<void> {
     await this.o.store.finishSubmission(job.blockId, status, detail, this.now());
-    this.o.onFinished(job.blockId, status === "confirmed" ? "proven" : "failed", detail);
+    this.o.onFinished(job.blockId, outcome, detail);
   }
 }
 

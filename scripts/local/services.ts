@@ -163,9 +163,6 @@ export async function startPoolServices(o: PoolServicesOptions): Promise<PoolSer
       GATEWAY_PORT: String(o.gatewayPort),
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: String(o.httpPort),
-      // Late and open blocks are left to the world's solo provers, who rescue them: racing them, the relayer's
-      // proof would often come second, and on Hardhat's automine that revert is a failed send, not a receipt.
-      TAKE_OPEN_BLOCKS: "false",
       ZKPOOL_DIFFICULTY: String(o.difficulty),
       POLL_INTERVAL_MS: "500",
       HARVEST_INTERVAL_MS: String(o.harvestIntervalMs),
@@ -276,6 +273,10 @@ class RelayerNarrator {
       case "proof accepted on-chain: shares credited":
         return log.info(
           `block ${String(line.blockId)} proven through ZKPool with ${this.label(line.agent)}'s proof: shares credited to ${this.machines.get(String(line.agent).toLowerCase())?.prover.name ?? "its prover"}`,
+        );
+      case "block already proven by another prover: recorded as lost, not retried":
+        return (line.level >= WARN ? log.warn.bind(log) : log.info.bind(log))(
+          `block ${String(line.blockId)}: another prover's proof got there first, the pool's came second (not retried)`,
         );
       case "harvested the pool's Taiko rewards":
         return log.info(`harvested ${formatTTKO(BigInt(String(line.amount)))} of Taiko rewards into the pool`);

@@ -10,16 +10,20 @@ import {
 } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import type { Store } from "../store/types";
-import type { NetworkAdapter, NetworkEvent, NetworkJob } from "../network";
+import type { NetworkAdapter, NetworkEvent, NetworkJob, Rejection } from "../network";
 
 const CURSOR = "taiko-a4";
 /** Largest block range per eth_getLogs. */
 const MAX_RANGE = 2_000n;
 
-/** Taiko's errors after which the same proof will never be accepted. */
-const FINAL_ERRORS = new Set([
-  "L1_ALREADY_PROVEN",
-  "L1_BLOCK_ID",
+/**
+ * Taiko's errors that say another prover got there first: the block has a proof from this parent already, or
+ * it is verified (its id is no longer provable).
+ */
+const LOST_ERRORS = new Set(["L1_ALREADY_PROVEN", "L1_BLOCK_ID"]);
+
+/** Taiko's and ZKPool's errors after which the same proof will never be accepted. */
+const REFUSED_ERRORS = new Set([
   "L1_EVIDENCE_MISMATCH",
   "L1_INVALID_EVIDENCE",
   "L1_NOT_PROVEABLE",
@@ -103,8 +107,9 @@ export class TaikoA4Adapter implements NetworkAdapter {
     await this.o.store.setCursor(CURSOR, this.next);
   }
 
-  isFinalRejection(errorName: string): boolean {
-    return FINAL_ERRORS.has(errorName);
+  rejectionOf(errorName: string): Rejection | undefined {
+    if (LOST_ERRORS.has(errorName)) return "lost";
+    return REFUSED_ERRORS.has(errorName) ? "refused" : undefined;
   }
 
   async isProvenByPool(job: { blockId: bigint; evidence: JobEvidence }): Promise<boolean> {

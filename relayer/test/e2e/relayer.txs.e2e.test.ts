@@ -1,13 +1,14 @@
 /**
  * The relayer's transactions as a real process against a real Hardhat node: a proveBlock that does not mine in
- * time is replaced at the same nonce with higher fees, and the pool's ProverPool capacity follows the connected
- * machines within the owner's bounds, one change per ProverPool change delay.
+ * time is replaced at the same nonce with higher fees, one that another prover's proof beats is recorded as lost,
+ * and the pool's ProverPool capacity follows the connected machines within the owner's bounds, one change per
+ * ProverPool change delay.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import type { NotifyParams } from "@zkpool/common";
+import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type NotifyParams } from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
 import { E2E_PROTOCOL, freePort, freshPoolPerTest, type LocalPool } from "./harness";
@@ -123,6 +124,77 @@ describe("relayer transactions", function () {
       ]);
       expect(submission?.txHashes).to.include(mined?.hash);
       expect((await store.getJob(blockId))?.status).to.equal("proven");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("records a proveBlock that another prover's proof beat on-chain as lost, once, neither retried nor an error", async () => {
+    const { relayer, env, gatewayPort } = await relayerProcess({});
+    // Its first capacity sync (the next is 10 minutes away) is over before automine goes off.
+    await relayer.waitFor((l) => l.component === "housekeeping" && /capacity/.test(String(l.msg)), "capacity sync");
+    const alicesAgent = await agent(gatewayPort, await local.newAgentKey(await local.prover(0), "alice-1"), {
+      msPerProof: 500,
+      concurrency: 1,
+    });
+    const blockId = await local.propose();
+    const job = (await alicesAgent.next("zkpool.notify")).params as NotifyParams;
+    expect(job.blockId).to.equal(blockId.toString());
+
+    // A rival prover's proof of the same block, for once the block's window has passed (anyone may prove it).
+    const rival = await local.prover(9);
+    const rivalEvidence = { ...(job.evidence as Omit<BlockEvidence, "proof">), prover: rival.address };
+    const { proof } = await proveInstance(instanceHash(rivalEvidence), { difficulty: job.difficulty });
+    const [, , , , , , , , , , proofWindow] = await local.taikoL1.getBlock(blockId);
+    await local.increaseTime(proofWindow + 1n);
+
+    // The pool's proof passes its simulation and waits in the mempool; the rival's, with higher fees, mines first
+    // in the same block, and the pool's reverts there.
+    await local.setAutomine(false);
+    expect((await alicesAgent.prove(job)).error).to.equal(undefined);
+    const poolTx = await local.transaction(await sentTransaction(relayer, "submit"));
+    await local.taikoL1.connect(rival.signer).proveBlock(blockId, encodeEvidence({ ...rivalEvidence, proof }), {
+      gasLimit: 3_000_000n,
+      maxFeePerGas: 10n * poolTx!.maxFeePerGas,
+      maxPriorityFeePerGas: 10n * poolTx!.maxPriorityFeePerGas,
+    });
+    await local.mine();
+    await local.setAutomine(true);
+
+    const lost = await relayer.waitFor(
+      (l) => l.blockId === blockId.toString() && l.component === "submit" && /lost|failed|refuse/.test(String(l.msg)),
+      "the relayer records the lost race",
+    );
+    expect(lost.msg).to.equal("block already proven by another prover: recorded as lost, not retried");
+    expect(lost.reason).to.equal("L1_ALREADY_PROVEN");
+    // An assigned block lost after its window: worth a warning, not an error.
+    expect(lost.level).to.equal(40);
+
+    relayer.kill("SIGTERM");
+    expect(await relayer.exited).to.equal(0);
+    expect(
+      relayer.lines.filter((l) => Number(l.level) >= 50).map((l) => l.msg),
+      "no error logged",
+    ).to.deep.equal([]);
+    const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
+    expect(proven.map((e) => e.args.prover)).to.deep.equal([rival.address]);
+    const proofs = (await local.relayerTransactions()).filter(
+      (tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId,
+    );
+    expect(
+      proofs.map((tx) => tx.status),
+      "one proveBlock, reverted, not sent again",
+    ).to.deep.equal(["reverted"]);
+    const store = await openStore({ dataDir: env.DATA_DIR });
+    try {
+      const submission = await store.getSubmission(blockId);
+      expect([submission?.status, submission?.error], "a final submission").to.deep.equal([
+        "rejected",
+        "L1_ALREADY_PROVEN",
+      ]);
+      const stored = await store.getJob(blockId);
+      expect([stored?.status, stored?.detail]).to.deep.equal(["lost", "L1_ALREADY_PROVEN"]);
+      expect(await store.attempts(blockId), "the job was not handed out again").to.have.length(1);
     } finally {
       await store.close();
     }
