@@ -300,7 +300,7 @@ export function freshPoolPerTest(): { readonly local: LocalPool; readonly proces
   });
   afterEach(async function () {
     for (const p of processes.splice(0)) {
-      if (this.currentTest?.state === "failed") process.stderr.write(`${p.output.slice(-40).join("\n")}\n`);
+      if (this.currentTest?.state === "failed") process.stderr.write(`${p.name}, ${p.tail(40)}\n`);
       p.kill("SIGKILL");
     }
     await local?.stop();

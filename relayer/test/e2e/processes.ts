@@ -6,6 +6,12 @@ import { repoRoot } from "@zkpool/common/node";
 /** tsx as a loader inside the one process, so killing the process kills the program (tsx's CLI would fork). */
 const TSX_LOADER = ["--import", "tsx"];
 
+/** How long waitFor waits for a line by default: under the tests' own timeout, so that its message is seen. */
+const WAIT_TIMEOUT_MS = 30_000;
+
+/** Lines of output a failed wait shows. */
+const TAIL_LINES = 30;
+
 /** A child process whose JSON log lines are collected and can be awaited. */
 export class LoggedProcess {
   readonly lines: Array<Record<string, unknown>> = [];
@@ -16,7 +22,11 @@ export class LoggedProcess {
   }> = [];
   readonly exited: Promise<number | null>;
 
-  constructor(readonly child: ChildProcess) {
+  constructor(
+    readonly child: ChildProcess,
+    /** What the process is, in messages (its script). */
+    readonly name = "process",
+  ) {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on("line", (text) => {
@@ -40,17 +50,40 @@ export class LoggedProcess {
 
   /**
    * Resolves with the first log line (past or future) that passes `test`, looking only from line `from` on (a
-   * `lines.length` taken earlier: what came after it); rejects if the process exits first.
+   * `lines.length` taken earlier: what came after it); rejects, saying what was awaited and with the process's
+   * last lines, if the process exits first or no such line comes within `timeoutMs`.
    */
-  waitFor(test: (line: Record<string, unknown>) => boolean, what: string, from = 0): Promise<Record<string, unknown>> {
+  waitFor(
+    test: (line: Record<string, unknown>) => boolean,
+    what: string,
+    from = 0,
+    timeoutMs = WAIT_TIMEOUT_MS,
+  ): Promise<Record<string, unknown>> {
     const seen = this.lines.slice(from).find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      this.waiters.push({ test, resolve });
-      void this.exited.then((code) =>
-        reject(new Error(`process exited (${code}) before: ${what}\n${this.output.slice(-30).join("\n")}`)),
-      );
+      const waiter = {
+        test,
+        resolve: (line: Record<string, unknown>) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`${this.name} ${why} before: ${what}\n${this.tail()}`));
+      };
+      const timer = setTimeout(() => fail(`logged no such line within ${timeoutMs / 1000} s`), timeoutMs);
+      this.waiters.push(waiter);
+      void this.exited.then((code) => fail(`exited (${code})`));
     });
+  }
+
+  /** The process's last lines of output, for a failure message. */
+  tail(lines = TAIL_LINES): string {
+    const last = this.output.slice(-lines);
+    return last.length > 0 ? `its last ${last.length} lines:\n${last.join("\n")}` : "(it wrote nothing)";
   }
 
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
@@ -64,7 +97,7 @@ export function startTsx(script: string, args: string[], env: NodeJS.ProcessEnv)
     env: { ...process.env, LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  return new LoggedProcess(child);
+  return new LoggedProcess(child, script);
 }
 
 /** An agent daemon for `key`, connected to the relayer's gateway. The key travels in the environment. */
