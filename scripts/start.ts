@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       if (firstSignalAt !== undefined && Date.now() - firstSignalAt < 1_000) return;
       if (firstSignalAt !== undefined) {
         log.warn(`${signal} again: stopping everything at once`);
-        // The exit hook of scripts/local/services.ts kills every service still running.
+        // The exit hook of scripts/lib/processes.ts kills every service still running.
         process.exit(130);
       }
       firstSignalAt = Date.now();

@@ -23,7 +23,7 @@ import path from "node:path";
 import { sleep } from "@zkpool/common";
 import { percentile, runBenchmark, writeReport } from "../../bench/report";
 import { freePort, startLocalPool, type LocalPool } from "../test/e2e/harness";
-import { startTsx, type LoggedProcess } from "../test/e2e/processes";
+import { RELAYER_SCRIPT, localRelayerEnv, startService, type ServiceProcess } from "../../scripts/lib/processes";
 import { authorizeOnChain, Fleet, newAgentKeys, type AgentKey } from "./fleet";
 import { cpuSeconds, memoryMb, openFilesLimit } from "./procStats";
 
@@ -52,7 +52,7 @@ const out = (line = ""): boolean => process.stdout.write(`${line}\n`);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 interface Relayer {
-  process: LoggedProcess;
+  process: ServiceProcess;
   pid: number;
   httpPort: number;
   gatewayPort: number;
@@ -70,23 +70,29 @@ const RELAYER_NODE_FLAGS = "--max-old-space-size=1024";
 /** `npm run relayer` as its own process, on `dataDir` (its embedded store). */
 async function startRelayer(local: LocalPool, dataDir: string): Promise<Relayer> {
   const [gatewayPort, httpPort] = [await freePort(), await freePort()];
-  const relayer = startTsx("relayer/src/main.ts", [], {
-    RPC_URL: local.rpcUrl,
-    CHAIN_ID: "31337",
-    DEPLOYMENTS_DIR: local.deploymentsDir,
-    RELAYER_PRIVATE_KEY: local.relayerKey,
-    DATA_DIR: dataDir,
-    GATEWAY_PORT: String(gatewayPort),
-    HTTP_PORT: String(httpPort),
-    LOG_LEVEL: "info",
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, RELAYER_NODE_FLAGS].filter(Boolean).join(" "),
+  const relayer = startService({
+    name: "the relayer",
+    script: RELAYER_SCRIPT,
+    env: localRelayerEnv(
+      {
+        rpcUrl: local.rpcUrl,
+        chainId: local.node.chainId,
+        deploymentsDir: local.deploymentsDir,
+        relayerKey: local.relayerKey,
+        gatewayPort,
+        httpPort,
+        dataDir,
+        logLevel: "info",
+      },
+      { NODE_OPTIONS: [process.env.NODE_OPTIONS, RELAYER_NODE_FLAGS].filter(Boolean).join(" ") },
+    ),
   });
   await relayer.waitFor((l) => l.msg === "relayer running", "the relayer starts");
   if (relayer.child.pid === undefined) throw new Error("the relayer process has no pid");
   return { process: relayer, pid: relayer.child.pid, httpPort, gatewayPort };
 }
 
-async function stopRelayer(relayer: LoggedProcess): Promise<void> {
+async function stopRelayer(relayer: ServiceProcess): Promise<void> {
   relayer.kill("SIGTERM");
   await relayer.exited;
 }
@@ -154,14 +160,12 @@ async function dispatch(local: LocalPool, dataDir: string, keys: readonly AgentK
   }
   const dispatched = new Map<string, { dispatchMs: number; seenAt: number }>();
   for (const blockId of proposed) {
-    const line = await Promise.race([
-      relayer.process.waitFor(
-        (l) => l.msg === "job dispatched" && l.blockId === blockId.toString() && typeof l.dispatchMs === "number",
-        `block ${blockId} dispatched`,
-      ),
-      sleep(30_000).then(() => undefined),
-    ]);
-    if (!line) throw new Error(`block ${blockId} was not dispatched within 30 s of the last proposal`);
+    const line = await relayer.process.waitFor(
+      (l) => l.msg === "job dispatched" && l.blockId === blockId.toString() && typeof l.dispatchMs === "number",
+      `block ${blockId} dispatched (within 30 s of the last proposal)`,
+      0,
+      30_000,
+    );
     const dispatchMs = line.dispatchMs as number;
     dispatched.set(blockId.toString(), { dispatchMs, seenAt: (line.time as number) - dispatchMs });
   }

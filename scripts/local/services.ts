@@ -1,113 +1,22 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import type { Address, PublicClient } from "viem";
 import { formatTTKO, zkPoolAbi } from "@zkpool/common";
-import { repoRoot, type Deployment, type Logger } from "@zkpool/common/node";
+import type { Deployment, Logger } from "@zkpool/common/node";
+import { RELAYER_SCRIPT, agentService, localRelayerEnv, startService, type ServiceProcess } from "../lib/processes";
 import { LEASH } from "./node";
 import type { LocalPool, PoolMachine } from "./pool";
-
-/**
- * tsx as a loader inside the one process, so a signal to the process reaches the program (tsx's CLI forks), and
- * the leash that stops the service should `npm start` die without stopping it.
- */
-const TSX_LOADER = ["--import", "tsx", "--import", LEASH];
-
-/** How long a service may take to stop after SIGTERM before it is killed. */
-const STOP_GRACE_MS = 20_000;
 
 /** How long a service may take to come up (tsx compiles it on the way). */
 const START_TIMEOUT_MS = 90_000;
 
 /**
- * A service of the local system (the relayer, an agent) as its own process, as a person would run it. It runs
- * in its own process group, so a Ctrl-C on the terminal reaches `npm start` only, which stops it once, in order.
+ * How `npm start` runs its services: in their own process group (a Ctrl-C on the terminal reaches `npm start`
+ * only, which stops each once, in order), with the leash that stops them should `npm start` die without
+ * stopping them, and no history kept (they run for hours).
  */
-class ServiceProcess {
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<number | null>;
-  private stopping = false;
-  private waiters: Array<{ test: (line: string) => boolean; resolve: () => void }> = [];
-
-  constructor(
-    readonly name: string,
-    script: string,
-    args: string[],
-    env: Record<string, string>,
-    onLine: (line: string, stream: "stdout" | "stderr") => void,
-    onUnexpectedExit: (error: Error) => void,
-  ) {
-    this.child = spawn(process.execPath, [...TSX_LOADER, path.join(repoRoot, script), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    for (const [stream, input] of [
-      ["stdout", this.child.stdout],
-      ["stderr", this.child.stderr],
-    ] as const) {
-      if (!input) continue;
-      createInterface({ input }).on("line", (line) => {
-        onLine(line, stream);
-        this.waiters = this.waiters.filter((w) => {
-          if (!w.test(line)) return true;
-          w.resolve();
-          return false;
-        });
-      });
-    }
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code, signal) => {
-        if (!this.stopping) onUnexpectedExit(new Error(`${name} exited (${signal ?? `code ${code}`}) unexpectedly`));
-        resolve(code);
-      }),
-    );
-    live.add(this);
-    void this.exited.then(() => live.delete(this));
-  }
-
-  /** Resolves on the first output line that passes `test`; rejects if the process exits or times out first. */
-  waitForLine(test: (line: string) => boolean, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not ${what} within 90 s`)), START_TIMEOUT_MS);
-      this.waiters.push({
-        test,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-      void this.exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`${this.name} exited before it could ${what}`));
-      });
-    });
-  }
-
-  /** SIGTERM (the service's graceful stop), SIGKILL if it has not stopped within the grace period. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.kill(), STOP_GRACE_MS);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  kill(): void {
-    this.stopping = true;
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
-  }
-}
-
-/** Every service still running: killed when `npm start` exits by any path, so none outlives it. */
-const live = new Set<ServiceProcess>();
-process.on("exit", () => {
-  for (const service of live) service.kill();
-});
+const SERVICE = { preload: [LEASH], detached: true, keepHistory: false } as const;
 
 export interface PoolServicesOptions {
   rpcUrl: string;
@@ -146,34 +55,30 @@ export async function startPoolServices(o: PoolServicesOptions): Promise<PoolSer
   const dataDir = mkdtempSync(path.join(tmpdir(), "zkpool-relayer-"));
   const relayerLog = o.log.child({ component: "relayer" });
   const narrator = new RelayerNarrator(o, relayerLog);
-  const relayer = new ServiceProcess(
-    "the relayer",
-    "relayer/src/main.ts",
-    [],
-    {
-      RPC_URL: o.rpcUrl,
-      CHAIN_ID: String(o.chainId),
-      DEPLOYMENTS_DIR: o.deploymentsDir,
-      RELAYER_PRIVATE_KEY: o.pool.relayer.key,
-      // Never a database from the shell: this chain is new, so is the relayer's state.
-      DATABASE_URL: "",
-      DATABASE_SCHEMA: "",
-      DATA_DIR: dataDir,
-      GATEWAY_HOST: "127.0.0.1",
-      GATEWAY_PORT: String(o.gatewayPort),
-      HTTP_HOST: "127.0.0.1",
-      HTTP_PORT: String(o.httpPort),
-      ZKPOOL_DIFFICULTY: String(o.difficulty),
-      POLL_INTERVAL_MS: "500",
-      HARVEST_INTERVAL_MS: String(o.harvestIntervalMs),
-      CAPACITY_INTERVAL_MS: "30000",
-      // Info at least: its info lines are what is told.
-      LOG_LEVEL: o.logLevel === "trace" || o.logLevel === "debug" ? o.logLevel : "info",
-      LOG_FORMAT: "json",
-    },
-    (line, stream) => narrator.tell(line, stream),
-    o.onFailure,
-  );
+  const relayer = startService({
+    name: "the relayer",
+    script: RELAYER_SCRIPT,
+    env: localRelayerEnv(
+      {
+        rpcUrl: o.rpcUrl,
+        chainId: o.chainId,
+        deploymentsDir: o.deploymentsDir,
+        relayerKey: o.pool.relayer.key,
+        gatewayPort: o.gatewayPort,
+        httpPort: o.httpPort,
+        dataDir,
+        pollIntervalMs: 500,
+        harvestIntervalMs: o.harvestIntervalMs,
+        capacityIntervalMs: 30_000,
+        // Info at least: its info lines are what is told.
+        logLevel: o.logLevel === "trace" || o.logLevel === "debug" ? o.logLevel : "info",
+      },
+      { ZKPOOL_DIFFICULTY: String(o.difficulty) },
+    ),
+    ...SERVICE,
+    onLine: (line, stream) => narrator.tell(line, stream),
+    onUnexpectedExit: o.onFailure,
+  });
   const agents: ServiceProcess[] = [];
   const stop = async () => {
     await Promise.all(agents.map((agent) => agent.stop()));
@@ -182,7 +87,7 @@ export async function startPoolServices(o: PoolServicesOptions): Promise<PoolSer
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await relayer.waitForLine((line) => line.includes('"msg":"relayer running"'), "start");
+    await relayer.waitFor((line) => line.msg === "relayer running", "it starts", 0, START_TIMEOUT_MS);
   } catch (error) {
     await stop();
     throw error;
@@ -190,20 +95,23 @@ export async function startPoolServices(o: PoolServicesOptions): Promise<PoolSer
   for (const machine of o.pool.machines) {
     const agentLog = o.log.child({ component: `agent ${machine.label}` });
     agents.push(
-      new ServiceProcess(
-        `agent ${machine.label}`,
-        "agent/src/cli.ts",
-        ["--relayer", `127.0.0.1:${o.gatewayPort}`, "--name", machine.label],
-        // The key travels in the environment, not on the command line, as agent/README.md advises.
-        { ZKPOOL_AGENT_KEY: machine.agentKey, LOG_FORMAT: "pretty", LOG_LEVEL: "info" },
+      startService({
+        name: `agent ${machine.label}`,
+        ...agentService(machine.agentKey, o.gatewayPort, ["--name", machine.label], {
+          LOG_FORMAT: "pretty",
+          LOG_LEVEL: "info",
+        }),
+        ...SERVICE,
         // The agent speaks in sentences (it is not on a terminal, so without its progress line).
-        (line, stream) => (stream === "stdout" ? agentLog.info(line) : agentLog.warn(line)),
-        o.onFailure,
-      ),
+        onLine: (line, stream) => (stream === "stdout" ? agentLog.info(line) : agentLog.warn(line)),
+        onUnexpectedExit: o.onFailure,
+      }),
     );
   }
   const agentsConnected = Promise.all(
-    agents.map((agent) => agent.waitForLine((l) => l.startsWith("Connected to relayer"), "connect")),
+    agents.map((agent) =>
+      agent.waitFor((l) => String(l.msg).startsWith("Connected to relayer"), "it connects", 0, START_TIMEOUT_MS),
+    ),
   ).then(() => undefined);
   return { agentsConnected, stop };
 }

@@ -22,7 +22,7 @@ import { createLogger, writeDeployment, type Deployment } from "@zkpool/common/n
 import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
 import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
 import { localAccount, localPrivateKey } from "../../../scripts/local/accounts";
-import type { LoggedProcess } from "./processes";
+import { localRelayerEnv, type ServiceProcess } from "../../../scripts/lib/processes";
 import type { TaikoL1, TaikoToken, ZKPool } from "../../../typechain-types";
 
 export async function freePort(): Promise<number> {
@@ -244,19 +244,21 @@ export async function startLocalPool(): Promise<LocalPool> {
       return found.sort((a, b) => a.nonce - b.nonce);
     },
     relayerEnv(gatewayPort, httpPort) {
-      return {
-        RPC_URL: node.url,
-        CHAIN_ID: "31337",
-        DEPLOYMENTS_DIR: deploymentsDir,
-        RELAYER_PRIVATE_KEY: relayerKey,
-        GATEWAY_PORT: String(gatewayPort),
-        HTTP_PORT: String(httpPort),
-        POLL_INTERVAL_MS: "250",
-        HARVEST_INTERVAL_MS: "2000",
-        CAPACITY_INTERVAL_MS: "600000",
-        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
-        AUTH_TIMEOUT_S: "2",
-      };
+      return localRelayerEnv(
+        {
+          rpcUrl: node.url,
+          chainId: node.chainId,
+          deploymentsDir,
+          relayerKey,
+          gatewayPort,
+          httpPort,
+          pollIntervalMs: 250,
+          harvestIntervalMs: 2_000,
+          capacityIntervalMs: 600_000,
+          logLevel: process.env.E2E_LOG_LEVEL ?? "warn",
+        },
+        { AUTH_TIMEOUT_S: "2" },
+      );
     },
     async setAutomine(on) {
       await provider.send("evm_setAutomine", [on]);
@@ -292,9 +294,9 @@ export async function startLocalPool(): Promise<LocalPool> {
  * Mocha hooks for a suite whose tests each get a fresh local pool: processes a test pushes onto `processes` are
  * killed after it (with the tail of their output when it failed), then the chain stops.
  */
-export function freshPoolPerTest(): { readonly local: LocalPool; readonly processes: LoggedProcess[] } {
+export function freshPoolPerTest(): { readonly local: LocalPool; readonly processes: ServiceProcess[] } {
   let local: LocalPool | undefined;
-  const processes: LoggedProcess[] = [];
+  const processes: ServiceProcess[] = [];
   beforeEach(async () => {
     local = await startLocalPool();
   });

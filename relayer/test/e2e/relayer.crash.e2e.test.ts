@@ -12,7 +12,8 @@ import type { NotifyParams } from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
 import { freePort, freshPoolPerTest, type LocalPool } from "./harness";
-import { sentTransaction, startRelayerProcess, type LoggedProcess } from "./processes";
+import { sentTransaction, startRelayerProcess } from "./processes";
+import type { ServiceProcess } from "../../../scripts/lib/processes";
 
 interface Crashed {
   blockId: bigint;
@@ -33,7 +34,7 @@ describe("relayer killed mid-submission", function () {
     local = fresh.local;
   });
 
-  async function relayerProcess(env: Record<string, string>): Promise<LoggedProcess> {
+  async function relayerProcess(env: Record<string, string>): Promise<ServiceProcess> {
     const relayer = await startRelayerProcess(env);
     processes.push(relayer);
     return relayer;
@@ -96,7 +97,7 @@ describe("relayer killed mid-submission", function () {
   }
 
   /** Stops the relayer gracefully and reads its store: the job is proven, its submission confirmed. */
-  async function expectRecordedProven(relayer: LoggedProcess, crashed: Crashed): Promise<void> {
+  async function expectRecordedProven(relayer: ServiceProcess, crashed: Crashed): Promise<void> {
     relayer.kill("SIGTERM");
     expect(await relayer.exited).to.equal(0);
     const store = await openStore({ dataDir: crashed.env.DATA_DIR });

@@ -7,7 +7,8 @@ import { createLogger } from "@zkpool/common/node";
 import { loadConfig } from "../../src/config";
 import { startRelayer, type RunningRelayer } from "../../src/relayer";
 import { freePort, startLocalPool, type LocalPool } from "./harness";
-import { startAgent, type LoggedProcess } from "./processes";
+import { startAgent } from "./processes";
+import type { ServiceProcess } from "../../../scripts/lib/processes";
 import { ScriptedAgent } from "../support/agentClient";
 import { RpcErrorCode, shutdownProver, type NotifyParams } from "@zkpool/common";
 
@@ -30,7 +31,7 @@ describe("relayer and agents on a local chain", function () {
 
   let local: LocalPool;
   let relayer: RunningRelayer;
-  const agents: LoggedProcess[] = [];
+  const agents: ServiceProcess[] = [];
 
   before(async () => {
     local = await startLocalPool();

@@ -6,7 +6,8 @@ import { expect } from "chai";
 import pg from "pg";
 import { shutdownProver } from "@zkpool/common";
 import { freePort, startLocalPool, type LocalPool } from "./harness";
-import { startAgent, startRelayerProcess, type LoggedProcess } from "./processes";
+import { startAgent, startRelayerProcess } from "./processes";
+import type { ServiceProcess } from "../../../scripts/lib/processes";
 
 const BLOCKS = 6;
 
@@ -14,7 +15,7 @@ describe("two relayers sharing one PostgreSQL database and one key", function ()
   this.timeout(120_000);
 
   let local: LocalPool;
-  const processes: LoggedProcess[] = [];
+  const processes: ServiceProcess[] = [];
   const schema = `e2e_shared_${process.pid}_${Date.now()}`;
   let databaseUrl: string | undefined;
 
@@ -39,7 +40,7 @@ describe("two relayers sharing one PostgreSQL database and one key", function ()
 
   afterEach(function () {
     if (this.currentTest?.state !== "failed") return;
-    for (const p of processes) process.stderr.write(`${p.output.slice(-40).join("\n")}\n`);
+    for (const p of processes) process.stderr.write(`${p.name}, ${p.tail(40)}\n`);
   });
 
   it("proves and credits every block once, with no nonce used twice", async () => {

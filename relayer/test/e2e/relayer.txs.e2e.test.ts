@@ -12,7 +12,8 @@ import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type N
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
 import { E2E_PROTOCOL, freePort, freshPoolPerTest, type LocalPool } from "./harness";
-import { sentTransaction, startRelayerProcess, type LoggedProcess } from "./processes";
+import { sentTransaction, startRelayerProcess } from "./processes";
+import type { ServiceProcess } from "../../../scripts/lib/processes";
 
 describe("relayer transactions", function () {
   this.timeout(60_000);
@@ -29,7 +30,7 @@ describe("relayer transactions", function () {
   });
 
   async function relayerProcess(settings: Record<string, string>): Promise<{
-    relayer: LoggedProcess;
+    relayer: ServiceProcess;
     env: Record<string, string>;
     gatewayPort: number;
   }> {
