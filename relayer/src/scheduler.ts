@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { recoverTypedDataAddress, type Address, type Hex } from "viem";
-import { RpcErrorCode, encodeEvidence, proofTypedData, verifyInstanceProof, type SubmitResult } from "@zkpool/common";
+import { recoverAddress, type Address, type Hex } from "viem";
+import {
+  RpcErrorCode,
+  encodeEvidence,
+  proofDigest,
+  verifyInstanceProof,
+  zkPoolDomainSeparator,
+  type SubmitResult,
+} from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import type { z } from "zod";
 import type { submitParams } from "@zkpool/common";
@@ -66,8 +73,15 @@ export class Scheduler {
   /** When each connected session was last given a job (seconds), so that idle machines share the work. */
   private readonly lastJobAt = new Map<string, number>();
 
+  /**
+   * ZKPool's EIP-712 domain, hashed once: each proof's signature is checked against proofDigest (what the agent
+   * signs, what ZKPool checks), not by hashing the typed data, domain included, again for every proof.
+   */
+  private readonly domainSeparator: Hex;
+
   constructor(private readonly o: SchedulerOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
+    this.domainSeparator = zkPoolDomainSeparator(o.chainId, o.pool);
   }
 
   /** Loads the open jobs a previous run left (after a restart). */
@@ -187,8 +201,8 @@ export class Scheduler {
     }
     let signer: Address;
     try {
-      signer = await recoverTypedDataAddress({
-        ...proofTypedData(this.o.chainId, this.o.pool, job.blockId, input),
+      signer = await recoverAddress({
+        hash: proofDigest(this.domainSeparator, job.blockId, input),
         signature: params.signature as Hex,
       });
     } catch {
