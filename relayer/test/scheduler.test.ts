@@ -128,6 +128,54 @@ describe("scheduler", function () {
   this.timeout(60_000);
   after(shutdownProver);
 
+  describe("who gets a job", () => {
+    it("gives each job to the idle agent, among those that finish in time, that has waited longest for one", () => {
+      const clock = { now: 1_000 };
+      const { scheduler } = schedulerAt(clock);
+      // Three machines that all finish a job well inside its window, each a little faster than the next; and a
+      // machine that has never had a job, too slow for any of them.
+      const fast = new FakeSession("fast", 1_000);
+      const middle = new FakeSession("middle", 1_500);
+      const slow = new FakeSession("slow", 2_000);
+      const late = new FakeSession("late", 600_000);
+      for (const session of [fast, middle, slow, late]) scheduler.onAuthorized(session);
+      const given: string[] = [];
+      for (let blockId = 1n; blockId <= 7n; blockId++) {
+        scheduler.addJob(jobFor(blockId, clock.now + 60));
+        const holder = [fast, middle, slow, late].filter((s) => s.notified.at(-1)?.blockId === blockId.toString());
+        given.push(holder.map((s) => s.name).join(" and "));
+        // Proven at once (by anyone): every machine is idle again for the next job, a second later.
+        scheduler.finishJob(blockId, "proven");
+        clock.now += 1;
+      }
+      // Never given a job, the three tie and the fastest goes first; from then on the one whose last job is
+      // oldest. A faster machine does not take every job, and the slow one never gets one it cannot finish.
+      expect(given).to.deep.equal(["fast", "middle", "slow", "fast", "middle", "slow", "fast"]);
+      expect(late.notified).to.deep.equal([]);
+    });
+
+    it("still prefers an idle agent to one with a job running, however long each has waited", () => {
+      const clock = { now: 1_000 };
+      const { scheduler } = schedulerAt(clock);
+      const twin = new FakeSession("twin", 1_000);
+      twin.concurrency = 2;
+      const single = new FakeSession("single", 1_000);
+      for (const session of [twin, single]) scheduler.onAuthorized(session);
+      scheduler.addJob(jobFor(1n, clock.now + 60));
+      expect(twin.notified.map((n) => n.blockId)).to.deep.equal(["1"]);
+      clock.now += 1;
+      // twin runs block 1 and has room for another; single, idle, has waited longer still.
+      scheduler.addJob(jobFor(2n, clock.now + 60));
+      expect(single.notified.map((n) => n.blockId)).to.deep.equal(["2"]);
+      clock.now += 1;
+      scheduler.finishJob(2n, "proven");
+      // Now single is idle and twin half busy: single, although its last job is the newer.
+      scheduler.addJob(jobFor(3n, clock.now + 60));
+      expect(single.notified.map((n) => n.blockId)).to.deep.equal(["2", "3"]);
+      expect(twin.notified.map((n) => n.blockId)).to.deep.equal(["1"]);
+    });
+  });
+
   describe("proof signatures", () => {
     const clock = { now: 1_000 };
     const job = jobFor(7n, 1_000 + 600);
