@@ -1,7 +1,7 @@
-import { parseEventLogs, type Address, type PublicClient } from "viem";
+import { parseEventLogs, type Address, type PublicClient, type TransactionReceipt } from "viem";
 import { taikoL1Abi, zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
-import { CallRevertedError, type TxSender } from "./sender";
+import { CallRevertedError, TransactionRevertedError, type ContractCall, type TxSender } from "./sender";
 import type { NetworkAdapter } from "./network";
 
 export interface MachineSpeed {
@@ -29,7 +29,7 @@ export class Housekeeping {
   constructor(private readonly o: HousekeepingOptions) {}
 
   async harvestAndSettle(): Promise<void> {
-    const { client, sender, pool, taikoL1, log } = this.o;
+    const { client, pool, taikoL1, log } = this.o;
     const balance = await client.readContract({
       address: taikoL1,
       abi: taikoL1Abi,
@@ -37,23 +37,49 @@ export class Housekeeping {
       args: [pool],
     });
     if (balance > 0n) {
-      await sender.send({ address: pool, abi: zkPoolAbi, functionName: "harvest", args: [] }, { purpose: "harvest" });
-      log.info({ amount: balance.toString() }, "harvested the pool's Taiko rewards");
+      const harvested = await this.mined(
+        { address: pool, abi: zkPoolAbi, functionName: "harvest", args: [] },
+        { purpose: "harvest" },
+      );
+      if (harvested) log.info({ amount: balance.toString() }, "harvested the pool's Taiko rewards");
     }
     const [current, next] = await Promise.all([
       client.readContract({ address: pool, abi: zkPoolAbi, functionName: "currentEpoch" }),
       client.readContract({ address: pool, abi: zkPoolAbi, functionName: "nextEpochToSettle" }),
     ]);
     for (let epoch = next; epoch < current; epoch++) {
-      const receipt = await sender.send(
+      const receipt = await this.mined(
         { address: pool, abi: zkPoolAbi, functionName: "settle", args: [epoch] },
-        { purpose: "settle" },
+        { purpose: "settle", epoch: epoch.toString() },
       );
+      // Epochs settle in order: the next round starts again from the pool's next epoch to settle.
+      if (!receipt) return;
       const [settled] = parseEventLogs({ abi: zkPoolAbi, eventName: "EpochSettled", logs: receipt.logs });
       const split = settled
         ? Object.fromEntries(Object.entries(settled.args).map(([name, value]) => [name, value.toString()]))
         : { epoch: epoch.toString() };
       log.info(split, "settled an ended epoch");
+    }
+  }
+
+  /**
+   * Sends a chore's transaction; one that mined and reverted (gas spent: another transaction got there first,
+   * or the pool refuses it) is logged as a failure with its reason, and comes back undefined. Any other error
+   * (nothing sent, or not mined) is thrown to the housekeeping loop, which retries.
+   */
+  private async mined(
+    call: ContractCall,
+    at: { purpose: string; epoch?: string },
+  ): Promise<TransactionReceipt | undefined> {
+    try {
+      return await this.o.sender.send(call, { purpose: at.purpose });
+    } catch (error) {
+      if (!(error instanceof TransactionRevertedError)) throw error;
+      this.o.log.error(
+        { ...at, tx: error.receipt.transactionHash, reason: error.errorName ?? "unknown" },
+        `${at.purpose} transaction reverted on-chain`,
+      );
+      return undefined;
     }
   }
 

@@ -92,6 +92,14 @@ export interface PendingTransaction {
   maxPriorityFeePerGas: bigint;
 }
 
+/** What became of a transaction sent before a restart (see TxSender.lookup). */
+export type SentTransaction =
+  | { state: "mined"; receipt: TransactionReceipt }
+  /** Still in the node's mempool: to wait for, or replace at the same nonce. */
+  | { state: "pending"; pending: PendingTransaction }
+  /** Unknown to the node: never sent, or dropped from its mempool. */
+  | { state: "gone" };
+
 /** The revert's custom error name, if the error is a revert the ABI could decode. */
 export function revertNameOf(error: unknown): string | undefined {
   if (!(error instanceof BaseError)) return undefined;
@@ -187,22 +195,28 @@ export class TxSender {
   }
 
   /**
-   * The transaction of `hashes` (one nonce) if the node still holds one of them, pending: what a restarted
-   * relayer must wait for (or replace) instead of sending the call again with another nonce.
+   * What became of a transaction sent before a restart (`hashes`: every hash sent with its nonce, newest last):
+   * one lookup per hash, newest first, until the node knows one (only one of them can mine); the receipt is
+   * fetched for the mined one only.
    */
-  async pendingTransaction(hashes: readonly Hex[]): Promise<PendingTransaction | undefined> {
+  async lookup(hashes: readonly Hex[]): Promise<SentTransaction> {
     for (const hash of [...hashes].reverse()) {
       const tx = await this.o.client.getTransaction({ hash }).catch(() => undefined);
-      if (!tx || tx.blockNumber !== null) continue;
+      if (!tx) continue;
+      if (tx.blockNumber !== null)
+        return { state: "mined", receipt: await this.o.client.getTransactionReceipt({ hash }) };
       return {
-        nonce: tx.nonce,
-        hashes,
-        gas: tx.gas,
-        maxFeePerGas: tx.maxFeePerGas ?? tx.gasPrice ?? 0n,
-        maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? tx.gasPrice ?? 0n,
+        state: "pending",
+        pending: {
+          nonce: tx.nonce,
+          hashes,
+          gas: tx.gas,
+          maxFeePerGas: tx.maxFeePerGas ?? tx.gasPrice ?? 0n,
+          maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? tx.gasPrice ?? 0n,
+        },
       };
     }
-    return undefined;
+    return { state: "gone" };
   }
 
   /** Waits for a transaction sent before a restart, replacing it (same nonce, higher fees) when it does not mine. */
@@ -246,7 +260,7 @@ export class TxSender {
     } catch (error) {
       // A node that mines as it receives (Hardhat's automine) mines a reverting transaction and answers with an
       // error: it was sent all the same, and its receipt tells the rest.
-      if ((await this.receiptOf([hash])) === undefined) {
+      if (!(await this.mined(hash))) {
         throw new RetryableError(
           `the node refused the ${options.purpose} transaction: ${(error as Error).message}`,
           error,
@@ -331,15 +345,11 @@ export class TxSender {
     }
   }
 
-  /** Looks up receipts of transactions sent before a restart; undefined when none of them mined. */
-  async receiptOf(hashes: readonly Hex[]): Promise<TransactionReceipt | undefined> {
-    for (const hash of hashes) {
-      try {
-        return await this.o.client.getTransactionReceipt({ hash });
-      } catch {
-        // not mined (or dropped): try the next
-      }
-    }
-    return undefined;
+  /** Whether the transaction mined (its receipt exists). */
+  private async mined(hash: Hex): Promise<boolean> {
+    return this.o.client.getTransactionReceipt({ hash }).then(
+      () => true,
+      () => false,
+    );
   }
 }

@@ -65,13 +65,13 @@ export class Submitter {
       const job = await this.o.store.getJob(submission.blockId);
       if (!job) continue;
       const blockId = job.blockId.toString();
-      const receipt = await this.o.sender.receiptOf(submission.txHashes);
-      if (receipt?.status === "success" || (await this.o.adapter.isProvenByPool(job))) {
+      const sent = await this.o.sender.lookup(submission.txHashes);
+      if ((sent.state === "mined" && sent.receipt.status === "success") || (await this.o.adapter.isProvenByPool(job))) {
         await this.finish(job, "confirmed", "proven", null);
         this.o.log.info({ blockId }, "recovered a submission that made it on-chain before the restart");
         continue;
       }
-      const pending = receipt ? undefined : await this.o.sender.pendingTransaction(submission.txHashes);
+      const pending = sent.state === "pending" ? sent.pending : undefined;
       if (pending) {
         this.o.log.info({ blockId, nonce: pending.nonce }, "waiting for a submission sent before the restart");
       } else {
