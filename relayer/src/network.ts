@@ -23,6 +23,12 @@ export type NetworkEvent =
 /** Why the network turned the pool's proof down for good (see NetworkAdapter.rejectionOf). */
 export type Rejection = "lost" | "refused";
 
+/** The pool's proof of a job found on-chain (see NetworkAdapter.poolProof). */
+export interface PoolProof {
+  /** The transaction that put it there, when the chain's logs show it. */
+  tx: Hex | undefined;
+}
+
 /**
  * Everything the relayer knows of the network it proves for. Taiko A4 is one adapter; a later Taiko version
  * or another ZK project is another adapter, not a rewrite of the relayer.
@@ -42,12 +48,17 @@ export interface NetworkAdapter {
   readonly errors: Abi;
   /**
    * What a revert of the pool's proof (by its custom error) means: `lost`, the block was proven (or verified)
-   * by someone else first; `refused`, the network will never take this proof; undefined, it may pass later.
-   * Either verdict is final: the proof is not sent again.
+   * first, by someone else or by an earlier transaction of the pool's (see poolProof); `refused`, the network
+   * will never take this proof; undefined, it may pass later. Either verdict is final: the proof is not sent
+   * again.
    */
   rejectionOf(errorName: string): Rejection | undefined;
-  /** Whether the pool's proof for this job is already on-chain (used after a crash). */
-  isProvenByPool(job: { blockId: bigint; evidence: JobEvidence }): Promise<boolean>;
+  /**
+   * The pool's proof of this job if one is on-chain (the block proven from the job's parent with the pool as
+   * its prover), whichever transaction put it there: one sent before a restart, a replacement, another relayer
+   * with the same key. Undefined when the job's block has no proof from that parent or another prover's.
+   */
+  poolProof(job: { blockId: bigint; evidence: JobEvidence }): Promise<PoolProof | undefined>;
   /** Seconds a proof window lasts now (for capacity planning). */
   proofWindowSeconds(): Promise<number>;
 }

@@ -94,7 +94,7 @@ export interface PendingTransaction {
 
 /** What became of a transaction sent before a restart (see TxSender.lookup). */
 export type SentTransaction =
-  | { state: "mined"; receipt: TransactionReceipt }
+  | { state: "mined"; receipt: TransactionReceipt; nonce: number }
   /** Still in the node's mempool: to wait for, or replace at the same nonce. */
   | { state: "pending"; pending: PendingTransaction }
   /** Unknown to the node: never sent, or dropped from its mempool. */
@@ -203,8 +203,9 @@ export class TxSender {
     for (const hash of [...hashes].reverse()) {
       const tx = await this.o.client.getTransaction({ hash }).catch(() => undefined);
       if (!tx) continue;
-      if (tx.blockNumber !== null)
-        return { state: "mined", receipt: await this.o.client.getTransactionReceipt({ hash }) };
+      if (tx.blockNumber !== null) {
+        return { state: "mined", receipt: await this.o.client.getTransactionReceipt({ hash }), nonce: tx.nonce };
+      }
       return {
         state: "pending",
         pending: {

@@ -3,7 +3,7 @@ import { zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import { CallRevertedError, TransactionRevertedError, type PendingTransaction, type TxSender } from "./sender";
 import type { Metrics } from "./metrics";
-import type { NetworkAdapter, Rejection } from "./network";
+import type { NetworkAdapter, PoolProof, Rejection } from "./network";
 import type { Job, Store, Submission } from "./store/types";
 
 export interface SubmitterOptions {
@@ -56,9 +56,9 @@ export class Submitter {
 
   /**
    * After a restart: every submission that was pending or sent is settled: a mined transaction is read back,
-   * a proof already on-chain is recognised, a transaction still in the node's mempool is waited for (and
-   * replaced with the same nonce if it does not mine), and only a submission with nothing on the network is
-   * sent again.
+   * a proof already on-chain is recognised (with the transaction that put it there), a transaction still in
+   * the node's mempool is waited for (and replaced with the same nonce if it does not mine), and only a
+   * submission with nothing on the network is sent again.
    */
   async recover(): Promise<void> {
     for (const submission of await this.o.store.unfinishedSubmissions()) {
@@ -66,9 +66,18 @@ export class Submitter {
       if (!job) continue;
       const blockId = job.blockId.toString();
       const sent = await this.o.sender.lookup(submission.txHashes);
-      if ((sent.state === "mined" && sent.receipt.status === "success") || (await this.o.adapter.isProvenByPool(job))) {
+      if (sent.state === "mined" && sent.receipt.status === "success") {
         await this.finish(job, "confirmed", "proven", null);
-        this.o.log.info({ blockId }, "recovered a submission that made it on-chain before the restart");
+        this.o.log.info(
+          { blockId, tx: sent.receipt.transactionHash },
+          "recovered a submission that made it on-chain before the restart",
+        );
+        continue;
+      }
+      const proof = await this.o.adapter.poolProof(job);
+      if (proof) {
+        await this.confirmPoolProof(job, proof);
+        this.o.log.info({ blockId, tx: proof.tx }, "recovered a submission that made it on-chain before the restart");
         continue;
       }
       const pending = sent.state === "pending" ? sent.pending : undefined;
@@ -123,15 +132,22 @@ export class Submitter {
       const rejection =
         error instanceof CallRevertedError && error.errorName ? this.o.adapter.rejectionOf(error.errorName) : undefined;
       if (rejection) return this.rejected(job, error as CallRevertedError, rejection);
-      await this.o.store.finishSubmission(blockId, "reverted", (error as Error).message.slice(0, 500), this.now());
-      this.o.onRetry(job);
+      await this.retryLater(job, error);
       throw error;
     }
   }
 
+  /** The submission came back without the pool's proof on-chain, for a reason that may pass: prove it again. */
+  private async retryLater(job: Job, error: unknown): Promise<void> {
+    await this.o.store.finishSubmission(job.blockId, "reverted", (error as Error).message.slice(0, 500), this.now());
+    this.o.onRetry(job);
+  }
+
   /**
    * Taiko turned the proof down for good, in the simulation or on-chain: the job ends (lost when another
-   * prover's proof came first, failed otherwise), and the proof is never sent again.
+   * prover's proof came first, failed otherwise), and the proof is never sent again. A block whose proof came
+   * first is the pool's own (an earlier transaction: sent before a restart, or by another relayer with the same
+   * key) is not lost but proven, by that transaction.
    */
   private async rejected(job: Job, error: CallRevertedError, rejection: Rejection): Promise<void> {
     const reason = error.errorName ?? null;
@@ -141,6 +157,22 @@ export class Submitter {
       tx: error instanceof TransactionRevertedError ? error.receipt.transactionHash : undefined,
     };
     if (rejection === "lost") {
+      let proof: PoolProof | undefined;
+      try {
+        proof = await this.o.adapter.poolProof(job);
+      } catch (checkError) {
+        // Unknown whose proof it is: not recorded as lost on a guess; proven again, the next try tells.
+        await this.retryLater(job, checkError);
+        throw checkError;
+      }
+      if (proof) {
+        await this.confirmPoolProof(job, proof);
+        this.o.log.info(
+          { ...at, provenBy: proof.tx },
+          "block already proven by an earlier transaction of the pool's: recorded as proven, not lost",
+        );
+        return;
+      }
       await this.finish(job, "rejected", "lost", reason);
       // Expected now and then for a block anyone may prove; for one assigned to the pool, a missed window.
       const level = job.opportunistic ? "info" : "warn";
@@ -149,6 +181,18 @@ export class Submitter {
     }
     await this.finish(job, "rejected", "failed", reason);
     this.o.log.warn(at, "Taiko refuses this proof for good: recorded, not retried");
+  }
+
+  /**
+   * The pool's proof of the job is on-chain: the submission is confirmed, with the transaction that put it
+   * there (when the chain shows which) as its last one.
+   */
+  private async confirmPoolProof(job: Job, proof: PoolProof): Promise<void> {
+    const sent = proof.tx ? await this.o.sender.lookup([proof.tx]) : undefined;
+    if (proof.tx && sent?.state === "mined") {
+      await this.o.store.recordSubmissionTx(job.blockId, proof.tx, sent.nonce, this.now());
+    }
+    await this.finish(job, "confirmed", "proven", null);
   }
 
   private async finish(

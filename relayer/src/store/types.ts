@@ -53,7 +53,10 @@ export interface Submission {
   input: Hex;
   signature: Hex;
   status: SubmissionStatus;
-  /** Every transaction hash sent for it (replacements included), newest last. */
+  /**
+   * Every transaction hash sent for it (replacements included), newest last; for a block found proven by an
+   * earlier transaction of the pool's that it did not send, that transaction last.
+   */
   txHashes: Hex[];
   nonce: number | null;
   error: string | null;

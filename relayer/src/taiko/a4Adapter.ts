@@ -1,4 +1,4 @@
-import { zeroAddress, type Abi, type Address, type PublicClient } from "viem";
+import { zeroAddress, type Abi, type Address, type Hex, type PublicClient } from "viem";
 import {
   L2Chain,
   instanceHash,
@@ -10,15 +10,16 @@ import {
 } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import type { Store } from "../store/types";
-import type { NetworkAdapter, NetworkEvent, NetworkJob, Rejection } from "../network";
+import type { NetworkAdapter, NetworkEvent, NetworkJob, PoolProof, Rejection } from "../network";
+import { revertNameOf } from "../sender";
 
 const CURSOR = "taiko-a4";
 /** Largest block range per eth_getLogs. */
 const MAX_RANGE = 2_000n;
 
 /**
- * Taiko's errors that say another prover got there first: the block has a proof from this parent already, or
- * it is verified (its id is no longer provable).
+ * Taiko's errors that say a proof got there first: the block has a proof from this parent already, or it is
+ * verified (its id is no longer provable). Usually another prover's; poolProof tells when it is the pool's own.
  */
 const LOST_ERRORS = new Set(["L1_ALREADY_PROVEN", "L1_BLOCK_ID"]);
 
@@ -112,18 +113,58 @@ export class TaikoA4Adapter implements NetworkAdapter {
     return REFUSED_ERRORS.has(errorName) ? "refused" : undefined;
   }
 
-  async isProvenByPool(job: { blockId: bigint; evidence: JobEvidence }): Promise<boolean> {
+  async poolProof(job: { blockId: bigint; evidence: JobEvidence }): Promise<PoolProof | undefined> {
+    const forkChoice = await this.forkChoiceOf(job);
+    if (forkChoice?.prover.toLowerCase() !== this.o.pool.toLowerCase()) return undefined;
+    return { tx: await this.provingTransaction(job, forkChoice.provenAt) };
+  }
+
+  /** The fork choice of the job's block from the job's parent, undefined while it has none. */
+  private async forkChoiceOf(job: { blockId: bigint; evidence: JobEvidence }) {
     try {
-      const fc = await this.o.client.readContract({
+      return await this.o.client.readContract({
         address: this.o.taikoL1,
         abi: taikoL1Abi,
         functionName: "getForkChoice",
         args: [job.blockId, job.evidence.parentHash, job.evidence.parentGasUsed],
       });
-      return fc.prover.toLowerCase() === this.o.pool.toLowerCase();
-    } catch {
-      return false; // no fork choice from this parent yet
+    } catch (error) {
+      if (revertNameOf(error) === "L1_BLOCK_ID") return undefined; // no proof from this parent (yet)
+      throw error;
     }
+  }
+
+  /**
+   * The transaction whose BlockProven made the pool's fork choice for the job. The logs are read newest first,
+   * back to a block older than the proof (provenAt): a recent proof costs one query.
+   */
+  private async provingTransaction(
+    job: { blockId: bigint; evidence: JobEvidence },
+    provenAt: bigint,
+  ): Promise<Hex | undefined> {
+    const first = this.o.taikoL1StartBlock;
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    for (let to = await this.o.client.getBlockNumber(); to >= first; to -= MAX_RANGE) {
+      const from = to - MAX_RANGE + 1n > first ? to - MAX_RANGE + 1n : first;
+      const proofs = await this.o.client.getContractEvents({
+        address: this.o.taikoL1,
+        abi: taikoL1Abi,
+        eventName: "BlockProven",
+        args: { blockId: job.blockId },
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      });
+      const proof = proofs.find(
+        ({ args }) =>
+          same(args.prover, this.o.pool) &&
+          same(args.parentHash, job.evidence.parentHash) &&
+          args.parentGasUsed === job.evidence.parentGasUsed,
+      );
+      if (proof) return proof.transactionHash;
+      if ((await this.o.client.getBlock({ blockNumber: from })).timestamp < provenAt) return undefined;
+    }
+    return undefined;
   }
 
   async proofWindowSeconds(): Promise<number> {

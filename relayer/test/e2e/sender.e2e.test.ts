@@ -23,7 +23,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { zkPoolAbi } from "@zkpool/common";
-import { createLogger, type Logger } from "@zkpool/common/node";
+import { createLogger } from "@zkpool/common/node";
 import { localPrivateKey } from "../../../scripts/local/accounts";
 import { RetryableError } from "../../src/errors";
 import { Housekeeping } from "../../src/housekeeping";
@@ -32,24 +32,8 @@ import type { NetworkAdapter } from "../../src/network";
 import { TransactionRevertedError, TxSender } from "../../src/sender";
 import { openStore } from "../../src/store";
 import type { Store } from "../../src/store/types";
+import { recordingLog } from "../support/recordingLog";
 import { E2E_POOL, startLocalPool, type LocalPool } from "./harness";
-
-interface Logged {
-  level: string;
-  fields: Record<string, unknown>;
-  msg: string;
-}
-
-/** A logger that keeps what it is told. */
-function recordingLog(): { log: Logger; lines: Logged[] } {
-  const lines: Logged[] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown> | string, msg = "") =>
-      lines.push(typeof fields === "string" ? { level, fields: {}, msg: fields } : { level, fields, msg });
-  const log = { trace: at("trace"), debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-  return { log: { ...log, child: () => log } as unknown as Logger, lines };
-}
 
 describe("relayer transactions on Hardhat's automine", function () {
   this.timeout(60_000);
