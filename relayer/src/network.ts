@@ -20,8 +20,11 @@ export type NetworkEvent =
   | { kind: "proven"; blockId: bigint; prover: Address }
   | { kind: "agentChanged"; agent: Address };
 
-/** Why the network turned the pool's proof down for good (see NetworkAdapter.rejectionOf). */
-export type Rejection = "lost" | "refused";
+/**
+ * Why the network turned the pool's proof down (see NetworkAdapter.rejectionOf): for good (`lost`, `refused`),
+ * or not yet (`early`).
+ */
+export type Rejection = "lost" | "refused" | "early";
 
 /** The pool's proof of a job found on-chain (see NetworkAdapter.poolProof). */
 export interface PoolProof {
@@ -47,12 +50,15 @@ export interface NetworkAdapter {
    */
   readonly errors: Abi;
   /**
-   * What a revert of the pool's proof (by its custom error) means: `lost`, the block was proven (or verified)
-   * first, by someone else or by an earlier transaction of the pool's (see poolProof); `refused`, the network
-   * will never take this proof; undefined, it may pass later. Either verdict is final: the proof is not sent
-   * again.
+   * What a revert of the pool's proof of `job` (by its custom error) means: `lost`, the block was proven (or
+   * verified) first, by someone else or by an earlier transaction of the pool's (see poolProof); `refused`,
+   * the network will never take this proof; either is final, the proof is not sent again. `early`, the network
+   * takes it later (a block taken because its window passed, on a chain that has not got there yet): the same
+   * proof is sent again once whenProvable resolves. Undefined: it may pass later, proven again.
    */
-  rejectionOf(errorName: string): Rejection | undefined;
+  rejectionOf(errorName: string, job: { opportunistic: boolean }): Rejection | undefined;
+  /** Resolves when a proof of `job` turned down as `early` is worth sending again; rejects when `signal` aborts. */
+  whenProvable(job: { deadline: number }, signal?: AbortSignal): Promise<void>;
   /**
    * The pool's proof of this job if one is on-chain (the block proven from the job's parent with the pool as
    * its prover), whichever transaction put it there: one sent before a restart, a replacement, another relayer

@@ -90,6 +90,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     metrics,
     onFinished: (blockId, outcome, detail) => finish(blockId, outcome, detail),
     onRetry: (job) => scheduler.reopen(job),
+    signal: shutdown.signal,
   });
   const scheduler: Scheduler = new Scheduler({
     store,

@@ -17,13 +17,16 @@ export interface SubmitterOptions {
   onFinished: (blockId: bigint, outcome: "proven" | "lost" | "failed", detail: string | null) => void;
   /** The submission came back without a proof on-chain and can be tried again. */
   onRetry: (job: Job) => void;
+  /** Aborted when the relayer stops: a proof waiting to be sent again is left for the next start to resume. */
+  signal?: AbortSignal;
   now?: () => number;
 }
 
 /**
  * Submits checked proofs through ZKPool.proveBlock. The store's one-submission-per-block record is taken
  * before any transaction, so a block is submitted once even across crashes and restarts; Taiko's final
- * refusals (a race lost to another prover, a proof it will never take) are recorded, never retried.
+ * refusals (a race lost to another prover, a proof it will never take) are recorded, never retried; a proof
+ * it takes only later (a late block on a chain whose clock lags) is sent again when it may.
  */
 export class Submitter {
   private readonly inFlight = new Set<Promise<void>>();
@@ -100,7 +103,10 @@ export class Submitter {
     if (submission) await this.send(job, submission);
   }
 
-  /** Sends the submission's proveBlock, or waits for `pending`, its transaction sent before a restart. */
+  /**
+   * Sends the submission's proveBlock, or waits for `pending`, its transaction sent before a restart. A proof
+   * the network turns down as early is sent again, the same, once it may take it.
+   */
   private async send(job: Job, submission: Submission, pending?: PendingTransaction): Promise<void> {
     const blockId = job.blockId;
     const call = {
@@ -113,27 +119,54 @@ export class Submitter {
       purpose: "submit",
       onSent: (hash: Hex, nonce: number) => this.o.store.recordSubmissionTx(blockId, hash, nonce, this.now()),
     };
-    try {
-      const receipt = pending
-        ? await this.o.sender.resume(call, pending, options)
-        : await this.o.sender.send(call, options);
-      await this.finish(job, "confirmed", "proven", null);
-      this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
-      const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
-      if (creditOf(receipt.logs, this.o.pool) === "not credited") {
-        this.o.log.warn(
-          at,
-          "proof accepted on-chain but not credited: the block already had a proof from another parent",
-        );
-      } else {
-        this.o.log.info(at, "proof accepted on-chain: shares credited");
+    for (let waitFor = pending; ; waitFor = undefined) {
+      try {
+        const receipt = waitFor
+          ? await this.o.sender.resume(call, waitFor, options)
+          : await this.o.sender.send(call, options);
+        await this.finish(job, "confirmed", "proven", null);
+        this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
+        const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
+        if (creditOf(receipt.logs, this.o.pool) === "not credited") {
+          this.o.log.warn(
+            at,
+            "proof accepted on-chain but not credited: the block already had a proof from another parent",
+          );
+        } else {
+          this.o.log.info(at, "proof accepted on-chain: shares credited");
+        }
+        return;
+      } catch (error) {
+        const rejection =
+          error instanceof CallRevertedError && error.errorName
+            ? this.o.adapter.rejectionOf(error.errorName, job)
+            : undefined;
+        if (rejection === "early") {
+          if (await this.whenProvable(job, error as CallRevertedError)) continue;
+          return;
+        }
+        if (rejection) return this.rejected(job, error as CallRevertedError, rejection);
+        await this.retryLater(job, error);
+        throw error;
       }
-    } catch (error) {
-      const rejection =
-        error instanceof CallRevertedError && error.errorName ? this.o.adapter.rejectionOf(error.errorName) : undefined;
-      if (rejection) return this.rejected(job, error as CallRevertedError, rejection);
-      await this.retryLater(job, error);
-      throw error;
+    }
+  }
+
+  /**
+   * The network does not take the proof yet (Taiko: a block taken as late, on a chain whose clock has not
+   * passed its window): waits until it may. False when the relayer stops first (the submission stays pending
+   * or sent, for the next start to resume).
+   */
+  private async whenProvable(job: Job, error: CallRevertedError): Promise<boolean> {
+    const at = { blockId: job.blockId.toString(), reason: error.errorName };
+    this.o.log.info(at, "Taiko does not take this proof yet: sending it again once the chain has passed its window");
+    try {
+      await this.o.adapter.whenProvable(job, this.o.signal);
+      return true;
+    } catch (stopped) {
+      if (!this.o.signal?.aborted) throw stopped;
+      this.o.log.info(at, "stopping: the proof waiting to be sent again is sent at the next start");
+      return false;
     }
   }
 

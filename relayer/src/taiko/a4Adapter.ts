@@ -4,6 +4,7 @@ import {
   instanceHash,
   metaHashOf,
   proverPoolAbi,
+  sleep,
   taikoL1Abi,
   zkPoolAbi,
   type JobEvidence,
@@ -33,6 +34,13 @@ const REFUSED_ERRORS = new Set([
   "MalformedEvidence",
 ]);
 
+/**
+ * Taiko's error for a proof of another prover's block inside its proof window: final for the pool's own jobs
+ * (the block is someone else's), but only early for a block the pool took because its window had passed (the
+ * chain it was simulated on had not got there yet).
+ */
+const NOT_PROVEABLE = "L1_NOT_PROVEABLE";
+
 export interface TaikoA4AdapterOptions {
   client: PublicClient;
   taikoL1: Address;
@@ -41,7 +49,6 @@ export interface TaikoA4AdapterOptions {
   takeOpenBlocks: boolean;
   store: Store;
   log: Logger;
-  now?: () => number;
 }
 
 /** getBlock reads in flight at once when a poll finds many proposals (a replay of history). */
@@ -59,9 +66,9 @@ interface Watched {
 
 /**
  * Taiko A4 through TaikoL1's events: each BlockProposed assigned to the pool becomes a job whose deadline is
- * proposedAt + proofWindow; open blocks, and other provers' blocks still unproven when their window closes,
- * become opportunistic jobs when TAKE_OPEN_BLOCKS is on. The L2 chain each proof builds on is replayed from
- * TaikoL1's first block, so a restart needs nothing but the chain and the cursor.
+ * proposedAt + proofWindow; open blocks, and other provers' blocks still unproven when their window closes
+ * (on the chain's clock), become opportunistic jobs when TAKE_OPEN_BLOCKS is on. The L2 chain each proof
+ * builds on is replayed from TaikoL1's first block, so a restart needs nothing but the chain and the cursor.
  */
 export class TaikoA4Adapter implements NetworkAdapter {
   readonly name = "taiko-a4";
@@ -72,11 +79,8 @@ export class TaikoA4Adapter implements NetworkAdapter {
   private pending: bigint | undefined;
   /** Other provers' blocks, until proven or taken when their window closes. */
   private readonly watched = new Map<bigint, Watched>();
-  private readonly now: () => number;
 
-  constructor(private readonly o: TaikoA4AdapterOptions) {
-    this.now = o.now ?? (() => Math.floor(Date.now() / 1000));
-  }
+  constructor(private readonly o: TaikoA4AdapterOptions) {}
 
   async start(): Promise<void> {
     const saved = await this.o.store.getCursor(CURSOR);
@@ -90,11 +94,13 @@ export class TaikoA4Adapter implements NetworkAdapter {
   }
 
   async poll(): Promise<NetworkEvent[]> {
-    const head = await this.o.client.getBlockNumber();
+    const { number: head, timestamp: chainTime } = await this.o.client.getBlock({ blockTag: "latest" });
     const events = head >= this.next ? await this.read(this.next, head, false) : [];
     this.pending = head + 1n;
+    // A window has passed when TaikoL1 says so: on the chain's clock (its latest block), not the relayer's, which
+    // may run ahead of it; taken earlier, the proof would be refused (L1_NOT_PROVEABLE).
     for (const [blockId, watched] of this.watched) {
-      if (this.now() > watched.deadline) {
+      if (chainTime > BigInt(watched.deadline)) {
         this.watched.delete(blockId);
         if (this.o.takeOpenBlocks) events.push({ kind: "job", job: watched.job, seenAt: Date.now() });
       }
@@ -108,9 +114,26 @@ export class TaikoA4Adapter implements NetworkAdapter {
     await this.o.store.setCursor(CURSOR, this.next);
   }
 
-  rejectionOf(errorName: string): Rejection | undefined {
+  rejectionOf(errorName: string, job: { opportunistic: boolean }): Rejection | undefined {
     if (LOST_ERRORS.has(errorName)) return "lost";
+    if (errorName === NOT_PROVEABLE && job.opportunistic) return "early";
     return REFUSED_ERRORS.has(errorName) ? "refused" : undefined;
+  }
+
+  /**
+   * Once the chain's clock (its latest block's timestamp) is past the job's proof window, read at the client's
+   * polling interval (a failed read is another wait): never at once, so that a proof turned down as early is
+   * not sent again on the same block.
+   */
+  async whenProvable(job: { deadline: number }, signal?: AbortSignal): Promise<void> {
+    const passed = () =>
+      this.o.client.getBlock({ blockTag: "latest" }).then(
+        (latest) => latest.timestamp > BigInt(job.deadline),
+        () => false,
+      );
+    do {
+      await sleep(this.o.client.pollingInterval, signal);
+    } while (!(await passed()));
   }
 
   async poolProof(job: { blockId: bigint; evidence: JobEvidence }): Promise<PoolProof | undefined> {

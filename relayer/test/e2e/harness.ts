@@ -115,19 +115,26 @@ export interface LocalPool {
   transaction(hash: Hash): Promise<NodeTransaction | null>;
   /** Moves the chain's clock `seconds` ahead and mines a block at the new time. */
   increaseTime(seconds: number | bigint): Promise<void>;
+  /**
+   * Hardhat's snapshot of the chain; `revert` takes the chain, and its clock, back to it (as a reorganisation
+   * would take away the blocks mined since).
+   */
+  snapshot(): Promise<string>;
+  revert(snapshot: string): Promise<void>;
   /** Resolves with the args of the first log matching `filter` (already mined or yet to come). */
   nextEvent<T extends { getTopicFilter(): Promise<unknown> }>(filter: T): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
-export async function startLocalPool(): Promise<LocalPool> {
+/** A local pool on `protocol`'s rules (E2E_PROTOCOL's by default). */
+export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): Promise<LocalPool> {
   const log = createLogger("e2e", { level: "warn" });
   const node = await startHardhatNode("127.0.0.1", await freePort(), log);
   const provider = new JsonRpcProvider(node.url, undefined, { pollingInterval: 100 });
   const deployer = await provider.getSigner(0);
   const operator = await provider.getSigner(3);
   const proposer = await provider.getSigner(1);
-  const taiko = await deployTaiko(deployer, E2E_PROTOCOL, { genesisBlockHash: LOCAL_GENESIS_BLOCK_HASH });
+  const taiko = await deployTaiko(deployer, protocol, { genesisBlockHash: LOCAL_GENESIS_BLOCK_HASH });
   const { pool, deployment } = await deployZKPool(operator, taiko, E2E_POOL);
   const deploymentsDir = mkdtempSync(path.join(tmpdir(), "zkpool-e2e-"));
   writeDeployment(deployment, deploymentsDir);
@@ -283,6 +290,12 @@ export async function startLocalPool(): Promise<LocalPool> {
       await provider.send("evm_increaseTime", [Number(seconds)]);
       await mine();
     },
+    async snapshot() {
+      return (await provider.send("evm_snapshot", [])) as string;
+    },
+    async revert(snapshot) {
+      if (!(await provider.send("evm_revert", [snapshot]))) throw new Error(`no chain snapshot ${snapshot}`);
+    },
     async stop() {
       provider.destroy();
       await node.stop();
@@ -291,14 +304,35 @@ export async function startLocalPool(): Promise<LocalPool> {
 }
 
 /**
- * Mocha hooks for a suite whose tests each get a fresh local pool: processes a test pushes onto `processes` are
- * killed after it (with the tail of their output when it failed), then the chain stops.
+ * What the chain shows of a block's proofs: each BlockProven (prover, transaction), each ProofCredited of the
+ * pool's (member, agent), and the relayer's proveBlock transactions for it (hash, status).
  */
-export function freshPoolPerTest(): { readonly local: LocalPool; readonly processes: ServiceProcess[] } {
+export async function proofsOnChain(local: LocalPool, blockId: bigint) {
+  const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
+  const credits = await local.pool.queryFilter(local.pool.filters.ProofCredited(blockId), 0);
+  const sent = (await local.relayerTransactions()).filter(
+    (tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId,
+  );
+  return {
+    proven: proven.map((e) => [e.args.prover, e.transactionHash]),
+    credited: credits.map((e) => [e.args.prover, e.args.agent]),
+    proveBlocks: sent.map((tx) => [tx.hash, tx.status]),
+  };
+}
+
+/**
+ * Mocha hooks for a suite whose tests each get a fresh local pool (on `protocol`'s rules, E2E_PROTOCOL's by
+ * default): processes a test pushes onto `processes` are killed after it (with the tail of their output when
+ * it failed), then the chain stops.
+ */
+export function freshPoolPerTest(protocol?: ProtocolParams): {
+  readonly local: LocalPool;
+  readonly processes: ServiceProcess[];
+} {
   let local: LocalPool | undefined;
   const processes: ServiceProcess[] = [];
   beforeEach(async () => {
-    local = await startLocalPool();
+    local = await startLocalPool(protocol);
   });
   afterEach(async function () {
     for (const p of processes.splice(0)) {
