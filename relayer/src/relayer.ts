@@ -72,15 +72,16 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
   const directory = new AgentDirectory(client, config.pool);
 
   // The scheduler and the submitter call each other through these two functions.
-  const finish = (blockId: bigint, outcome: "proven" | "failed" | "lost", detail: string | null) => {
+  /**
+   * The job is over: its attempts stop. It is counted once, by whichever saw it end first and ended it in the
+   * store (`ended`): the submitter, or the block's BlockProven (both see a block the pool proves end).
+   */
+  const finish = (blockId: bigint, outcome: "proven" | "failed" | "lost", detail: string | null, ended: boolean) => {
     scheduler.finishJob(blockId, outcome === "proven" ? "proven" : (detail ?? outcome));
-    metrics.jobsFinished.inc({ outcome });
-    store
-      .setJobStatus(blockId, outcome, detail, Math.floor(Date.now() / 1000))
-      .catch((error: unknown) =>
-        log.error({ err: error, blockId: blockId.toString() }, "could not record the job's end"),
-      );
+    if (ended) metrics.jobsFinished.inc({ outcome });
   };
+  /** A job not over yet: open, or being submitted. */
+  const unfinished = ["open", "submitting"] as const;
   const submitter: Submitter = new Submitter({
     store,
     sender,
@@ -88,7 +89,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     pool: config.pool,
     log: log.child({ component: "submit" }),
     metrics,
-    onFinished: (blockId, outcome, detail) => finish(blockId, outcome, detail),
+    onFinished: (blockId, outcome, detail, ended) => finish(blockId, outcome, detail, ended),
     onRetry: (job) => scheduler.reopen(job),
     signal: shutdown.signal,
   });
@@ -168,9 +169,16 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
         return;
       }
       case "proven": {
-        if (event.prover.toLowerCase() === config.pool.toLowerCase()) return finish(event.blockId, "proven", null);
-        const job = await store.getJob(event.blockId);
-        if (job && job.status === "open") finish(event.blockId, "lost", `proven by ${event.prover}`);
+        const now = Math.floor(Date.now() / 1000);
+        if (event.prover.toLowerCase() === config.pool.toLowerCase()) {
+          const ended = await store.setJobStatus(event.blockId, "proven", null, now, unfinished);
+          return finish(event.blockId, "proven", null, ended);
+        }
+        // Another prover's proof ends a job nobody is submitting for (a submission finds out from Taiko).
+        const detail = `proven by ${event.prover}`;
+        if (await store.setJobStatus(event.blockId, "lost", detail, now, ["open"])) {
+          finish(event.blockId, "lost", detail, true);
+        }
         return;
       }
       case "agentChanged": {

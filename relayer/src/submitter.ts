@@ -13,8 +13,11 @@ export interface SubmitterOptions {
   pool: Address;
   log: Logger;
   metrics: Metrics;
-  /** The job is over: proven by the pool, lost to another prover's proof, or refused for good. */
-  onFinished: (blockId: bigint, outcome: "proven" | "lost" | "failed", detail: string | null) => void;
+  /**
+   * The job is over: proven by the pool, lost to another prover's proof, or refused for good. `ended`: this
+   * submission ended it in the store (false when the block's BlockProven, read first, had).
+   */
+  onFinished: (blockId: bigint, outcome: "proven" | "lost" | "failed", detail: string | null, ended: boolean) => void;
   /** The submission came back without a proof on-chain and can be tried again. */
   onRetry: (job: Job) => void;
   /** Aborted when the relayer stops: a proof waiting to be sent again is left for the next start to resume. */
@@ -234,8 +237,9 @@ export class Submitter {
     outcome: "proven" | "lost" | "failed",
     detail: string | null,
   ): Promise<void> {
-    await this.o.store.finishSubmission(job.blockId, status, detail, this.now());
-    this.o.onFinished(job.blockId, outcome, detail);
+    const rejectedAs = outcome === "lost" ? "lost" : "failed";
+    const ended = await this.o.store.finishSubmission(job.blockId, status, detail, this.now(), rejectedAs);
+    this.o.onFinished(job.blockId, outcome, detail, ended);
   }
 }
 

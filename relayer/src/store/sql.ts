@@ -203,13 +203,23 @@ export class SqlStore implements Store {
   }
 
   /** Any status but `submitting`, which only claimSubmission sets (with the submission that explains it). */
-  async setJobStatus(blockId: bigint, status: JobStatus, detail: string | null, now: number): Promise<boolean> {
+  async setJobStatus(
+    blockId: bigint,
+    status: JobStatus,
+    detail: string | null,
+    now: number,
+    from?: readonly JobStatus[],
+  ): Promise<boolean> {
     if (status === "submitting") {
       throw new StoreError(`setJobStatus(${blockId}, "submitting"): only claimSubmission moves a job to submitting`);
     }
+    const params = [blockParam(blockId), status, detail, now];
     const rows = await this.db.query(
-      `UPDATE jobs SET status = $2, detail = $3, updated_at = $4 WHERE block_id = $1 RETURNING 1 AS updated`,
-      [blockParam(blockId), status, detail, now],
+      from === undefined
+        ? `UPDATE jobs SET status = $2, detail = $3, updated_at = $4 WHERE block_id = $1 RETURNING 1 AS updated`
+        : `UPDATE jobs SET status = $2, detail = $3, updated_at = $4
+           WHERE block_id = $1 AND status = ANY ($5::text[]) RETURNING 1 AS updated`,
+      from === undefined ? params : [...params, [...from]],
     );
     return rows.length === 1;
   }
@@ -330,9 +340,10 @@ export class SqlStore implements Store {
     status: "confirmed" | "reverted" | "rejected",
     error: string | null,
     now: number,
-  ): Promise<void> {
+    rejectedAs: "failed" | "lost" = "failed",
+  ): Promise<boolean> {
     const id = blockParam(blockId);
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const updated = await tx.query(
         `UPDATE submissions SET status = $2, error = $3, updated_at = $4
          WHERE block_id = $1 AND status IN ('pending', 'sent') RETURNING 1 AS updated`,
@@ -340,28 +351,25 @@ export class SqlStore implements Store {
       );
       if (updated.length === 0) {
         const current = await this.submissionStatus(tx, blockId, "finishSubmission");
-        if (current === status) return;
+        if (current === status) return false;
         throw new StoreConflictError(
           `finishSubmission(${blockId}, ${status}): the submission is already ${current}, which is final`,
         );
       }
-      if (status === "confirmed") {
-        await tx.query(`UPDATE jobs SET status = 'proven', detail = NULL, updated_at = $2 WHERE block_id = $1`, [
-          id,
-          now,
-        ]);
-      } else if (status === "rejected") {
-        await tx.query(`UPDATE jobs SET status = 'failed', detail = $2, updated_at = $3 WHERE block_id = $1`, [
-          id,
-          error,
-          now,
-        ]);
-      } else {
+      if (status === "reverted") {
         await tx.query(
           `UPDATE jobs SET status = 'open', updated_at = $2 WHERE block_id = $1 AND status = 'submitting'`,
           [id, now],
         );
+        return false;
       }
+      // The job ends here unless it has ended already (its BlockProven, read first).
+      const ended = await tx.query(
+        `UPDATE jobs SET status = $2, detail = $3, updated_at = $4
+         WHERE block_id = $1 AND status IN ('open', 'submitting') RETURNING 1 AS ended`,
+        [id, status === "confirmed" ? "proven" : rejectedAs, status === "confirmed" ? null : error, now],
+      );
+      return ended.length === 1;
     });
   }
 

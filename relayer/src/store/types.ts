@@ -92,8 +92,18 @@ export interface Store {
   getJob(blockId: bigint): Promise<Job | undefined>;
   /** Jobs still to prove (status open), earliest deadline first. */
   openJobs(): Promise<Job[]>;
-  /** Moves a job to a final status (proven, lost, failed) or back to open; returns false if it was not there. */
-  setJobStatus(blockId: bigint, status: JobStatus, detail: string | null, now: number): Promise<boolean>;
+  /**
+   * Moves a job to a final status (proven, lost, failed) or back to open; returns false if it was not there,
+   * or, with `from`, not in one of those statuses. A job's end is made from the statuses before it (open,
+   * submitting), so that of all who see a job end, only the one that ended it gets true.
+   */
+  setJobStatus(
+    blockId: bigint,
+    status: JobStatus,
+    detail: string | null,
+    now: number,
+    from?: readonly JobStatus[],
+  ): Promise<boolean>;
 
   startAttempt(blockId: bigint, agent: Address, deviceId: string, now: number): Promise<number>;
   finishAttempt(id: number, outcome: AttemptOutcome, millis: number | null, now: number): Promise<void>;
@@ -113,16 +123,18 @@ export interface Store {
   /** Appends a sent transaction (hash and nonce) to the submission and marks it sent. */
   recordSubmissionTx(blockId: bigint, txHash: Hex, nonce: number, now: number): Promise<void>;
   /**
-   * Final state of a submission; `confirmed` also moves the job to proven, `rejected` to failed, and `reverted`
-   * a job still `submitting` back to open (so that a relayer restarted after a revert proves it again instead
-   * of leaving it submitting forever; a revert can be claimed again).
+   * Final state of a submission; `confirmed` also ends the job as proven, `rejected` as `rejectedAs` (failed,
+   * or lost) with the error as its detail, unless the job has ended already; `reverted` moves a job still
+   * `submitting` back to open (so that a relayer restarted after a revert proves it again instead of leaving
+   * it submitting forever; a revert can be claimed again). True when this call ended the job.
    */
   finishSubmission(
     blockId: bigint,
     status: "confirmed" | "reverted" | "rejected",
     error: string | null,
     now: number,
-  ): Promise<void>;
+    rejectedAs?: "failed" | "lost",
+  ): Promise<boolean>;
 
   /**
    * Reserves the next nonce of `address`: max(the stored next nonce, `chainNonce`), and stores it + 1.

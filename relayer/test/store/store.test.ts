@@ -296,6 +296,16 @@ function storeSuite(backend: Backend): void {
         expect((await store.openJobs()).map((j) => j.blockId)).to.deep.equal([5n]);
       });
 
+      it("ends a job once: from the statuses before its end, only the first end says true", async function () {
+        await store.addJob(newJob(7n), 1);
+        const unfinished = ["open", "submitting"] as const;
+        expect(await store.setJobStatus(7n, "proven", null, 2, unfinished)).to.equal(true);
+        expect(await store.setJobStatus(7n, "proven", null, 3, unfinished)).to.equal(false);
+        expect(await store.setJobStatus(7n, "lost", "proven by 0xdead", 4, ["open"])).to.equal(false);
+        expect(await store.getJob(7n)).to.include({ status: "proven", detail: null, updatedAt: 2 });
+        expect(await store.setJobStatus(8n, "proven", null, 5, unfinished)).to.equal(false);
+      });
+
       it("says false for a job that is not there, and leaves submitting to claimSubmission", async function () {
         expect(await store.setJobStatus(6n, "proven", null, 1)).to.equal(false);
         await store.addJob(newJob(6n), 1);
@@ -463,6 +473,18 @@ function storeSuite(backend: Backend): void {
         expect(await store.getSubmission(21n)).to.include({ status: "rejected", error: "L1_INVALID_EVIDENCE" });
         expect(await store.getSubmission(22n)).to.include({ status: "reverted", error: "reverted on-chain" });
         expect((await store.openJobs()).map((j) => j.blockId)).to.deep.equal([22n]);
+      });
+
+      it("says whether it ended the job: not one its BlockProven ended first, which it leaves alone", async function () {
+        for (const id of [20n, 21n, 22n]) await store.claimSubmission(claim(id), 30);
+        expect(await store.finishSubmission(20n, "confirmed", null, 40)).to.equal(true);
+        expect(await store.finishSubmission(20n, "confirmed", null, 41), "repeated").to.equal(false);
+        expect(await store.setJobStatus(21n, "proven", null, 42, ["open", "submitting"])).to.equal(true);
+        expect(await store.finishSubmission(21n, "confirmed", null, 43)).to.equal(false);
+        expect(await store.getJob(21n)).to.include({ status: "proven", updatedAt: 42 });
+        expect(await store.getSubmission(21n)).to.include({ status: "confirmed", updatedAt: 43 });
+        expect(await store.finishSubmission(22n, "rejected", "L1_ALREADY_PROVEN", 44, "lost")).to.equal(true);
+        expect(await store.getJob(22n)).to.include({ status: "lost", detail: "L1_ALREADY_PROVEN", updatedAt: 44 });
       });
 
       it("a revert leaves a job that is no longer submitting alone", async function () {

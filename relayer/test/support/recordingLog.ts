@@ -27,9 +27,18 @@ export function recordingLog(): RecordingLog {
         waiter.resolve(line);
       }
     };
-  const log = { trace: at("trace"), debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  const log = {
+    trace: at("trace"),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    isLevelEnabled: () => true,
+    // Children log into the same lines (without their bindings).
+    child: () => log,
+  };
   return {
-    log: { ...log, child: () => log } as unknown as Logger,
+    log: log as unknown as Logger,
     lines,
     next: (matches) => {
       const seen = lines.find(matches);
