@@ -20,6 +20,7 @@ export {
   executeL2Block,
   metaHashOf,
   proposeInputFor,
+  PROPOSE_BLOCK_GAS,
   type BlockMetadata,
   type BlockMetadataInput,
   type L2Block,

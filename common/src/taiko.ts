@@ -52,6 +52,14 @@ export function encodeProposeInput(input: BlockMetadataInput): Hex {
   return encodeAbiParameters(BLOCK_METADATA_INPUT, [input]);
 }
 
+/**
+ * Gas a proposer sends proposeBlock with. proposeBlock also verifies up to blockMaxVerificationsPerTx blocks whose
+ * cooldown has ended (bench:gas: ~273,000 to propose, at most ~100,000 per block verified), and a cooldown can end
+ * between a gas estimate and the block the transaction lands in: a proposal sent with its estimate then runs out
+ * of gas. 2,000,000 covers a proposal that verifies ten blocks.
+ */
+export const PROPOSE_BLOCK_GAS = 2_000_000n;
+
 /** The proposal of a whole txList: its hash, the beneficiary and gas limit, the byte range covering all of it. */
 export function proposeInputFor(txList: Hex, beneficiary: Address, gasLimit: number): Hex {
   return encodeProposeInput({

@@ -9,6 +9,7 @@ import {
   instanceHash,
   metaHashOf,
   proposeInputFor,
+  PROPOSE_BLOCK_GAS,
   proveInstance,
   proverPoolAbi,
   shortAddress,
@@ -212,6 +213,7 @@ export class TaikoWorld {
         abi: taikoL1Abi,
         functionName: "proposeBlock",
         args: [input, txList],
+        gas: PROPOSE_BLOCK_GAS,
       }),
     );
   }

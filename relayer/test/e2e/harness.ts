@@ -13,6 +13,7 @@ import {
   LOCAL_GENESIS_BLOCK_HASH,
   LOCAL_PROTOCOL,
   TTKO,
+  PROPOSE_BLOCK_GAS,
   proposeInputFor,
   shutdownProver,
   type PoolParams,
@@ -169,7 +170,7 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
     async propose(gasLimit = 1_000_000) {
       const txList = toHex(`e2e txList ${nonce++}`);
       const input = proposeInputFor(txList, (await proposer.getAddress()) as Address, gasLimit);
-      const sent = await taiko.taikoL1.connect(proposer).proposeBlock(input, txList);
+      const sent = await taiko.taikoL1.connect(proposer).proposeBlock(input, txList, { gasLimit: PROPOSE_BLOCK_GAS });
       if (!automining) await mine();
       const receipt = await sent.wait();
       const event = receipt?.logs
