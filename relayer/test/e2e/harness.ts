@@ -24,6 +24,7 @@ import { deployTaiko, deployZKPool } from "../../../scripts/lib/deploy";
 import { startHardhatNode, type LocalNode } from "../../../scripts/local/node";
 import { localAccount, localPrivateKey } from "../../../scripts/local/accounts";
 import { localRelayerEnv, type ServiceProcess } from "../../../scripts/lib/processes";
+import { startRelayerProcess } from "./processes";
 import type { TaikoL1, TaikoToken, ZKPool } from "../../../typechain-types";
 
 export async function freePort(): Promise<number> {
@@ -329,6 +330,8 @@ export async function proofsOnChain(local: LocalPool, blockId: bigint) {
 export function freshPoolPerTest(protocol?: ProtocolParams): {
   readonly local: LocalPool;
   readonly processes: ServiceProcess[];
+  /** startRelayerProcess(env), killed after the test like every process in `processes`. */
+  startRelayer(env: Record<string, string>): Promise<ServiceProcess>;
 } {
   let local: LocalPool | undefined;
   const processes: ServiceProcess[] = [];
@@ -349,5 +352,10 @@ export function freshPoolPerTest(protocol?: ProtocolParams): {
       return local;
     },
     processes,
+    async startRelayer(env) {
+      const relayer = await startRelayerProcess(env);
+      processes.push(relayer);
+      return relayer;
+    },
   };
 }

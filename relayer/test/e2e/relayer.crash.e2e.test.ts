@@ -12,7 +12,7 @@ import type { NotifyParams } from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
 import { freePort, freshPoolPerTest, type LocalPool } from "./harness";
-import { sentTransaction, startRelayerProcess } from "./processes";
+import { sentTransaction } from "./processes";
 import type { ServiceProcess } from "../../../scripts/lib/processes";
 
 interface Crashed {
@@ -28,17 +28,10 @@ describe("relayer killed mid-submission", function () {
   this.timeout(60_000);
 
   const fresh = freshPoolPerTest();
-  const { processes } = fresh;
   let local: LocalPool;
   beforeEach(() => {
     local = fresh.local;
   });
-
-  async function relayerProcess(env: Record<string, string>): Promise<ServiceProcess> {
-    const relayer = await startRelayerProcess(env);
-    processes.push(relayer);
-    return relayer;
-  }
 
   /**
    * A relayer proves a block with a member's agent, and is SIGKILLed once its proveBlock transaction is sent
@@ -51,7 +44,7 @@ describe("relayer killed mid-submission", function () {
       DATA_DIR: mkdtempSync(path.join(tmpdir(), "zkpool-relayer-")),
       HARVEST_INTERVAL_MS: "600000",
     };
-    const relayer = await relayerProcess(env);
+    const relayer = await fresh.startRelayer(env);
     // Its first capacity sync (the next is 10 minutes away) is over before automine goes off.
     await relayer.waitFor((l) => l.component === "housekeeping" && /capacity/.test(String(l.msg)), "capacity sync");
     const alice = await local.prover(0);
@@ -114,7 +107,7 @@ describe("relayer killed mid-submission", function () {
     await local.mine();
     await local.setAutomine(true);
 
-    const relayer = await relayerProcess(crashed.env);
+    const relayer = await fresh.startRelayer(crashed.env);
     await relayer.waitFor((l) => /made it on-chain before the restart/.test(String(l.msg)), "the recovery");
     await expectProvenOnce(crashed);
     await expectRecordedProven(relayer, crashed);
@@ -125,7 +118,7 @@ describe("relayer killed mid-submission", function () {
     await local.dropTransaction(crashed.hash);
     await local.setAutomine(true);
 
-    const relayer = await relayerProcess(crashed.env);
+    const relayer = await fresh.startRelayer(crashed.env);
     await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the resubmission");
     await expectProvenOnce(crashed);
     await expectRecordedProven(relayer, crashed);
@@ -133,7 +126,7 @@ describe("relayer killed mid-submission", function () {
 
   it("waits for its transaction still in the mempool after a restart instead of sending another", async () => {
     const crashed = await crashMidSubmission();
-    const relayer = await relayerProcess(crashed.env);
+    const relayer = await fresh.startRelayer(crashed.env);
     await local.mine();
     await local.setAutomine(true);
     await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the recovered submission");

@@ -12,14 +12,13 @@ import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type N
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
 import { E2E_PROTOCOL, freePort, freshPoolPerTest, type LocalPool } from "./harness";
-import { sentTransaction, startRelayerProcess } from "./processes";
+import { sentTransaction } from "./processes";
 import type { ServiceProcess } from "../../../scripts/lib/processes";
 
 describe("relayer transactions", function () {
   this.timeout(60_000);
 
   const fresh = freshPoolPerTest();
-  const { processes } = fresh;
   let local: LocalPool;
   beforeEach(() => {
     local = fresh.local;
@@ -41,8 +40,7 @@ describe("relayer transactions", function () {
       HARVEST_INTERVAL_MS: "600000",
       ...settings,
     };
-    const relayer = await startRelayerProcess(env);
-    processes.push(relayer);
+    const relayer = await fresh.startRelayer(env);
     return { relayer, env, gatewayPort };
   }
 
