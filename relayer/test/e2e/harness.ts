@@ -305,6 +305,11 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
   };
 }
 
+/** The relayer's proveBlock transactions for `blockId` on the chain, by nonce. */
+export async function proveBlockTransactions(local: LocalPool, blockId: bigint): Promise<RelayerTransaction[]> {
+  return (await local.relayerTransactions()).filter((tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId);
+}
+
 /**
  * What the chain shows of a block's proofs: each BlockProven (prover, transaction), each ProofCredited of the
  * pool's (member, agent), and the relayer's proveBlock transactions for it (hash, status).
@@ -312,9 +317,7 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
 export async function proofsOnChain(local: LocalPool, blockId: bigint) {
   const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
   const credits = await local.pool.queryFilter(local.pool.filters.ProofCredited(blockId), 0);
-  const sent = (await local.relayerTransactions()).filter(
-    (tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId,
-  );
+  const sent = await proveBlockTransactions(local, blockId);
   return {
     proven: proven.map((e) => [e.args.prover, e.transactionHash]),
     credited: credits.map((e) => [e.args.prover, e.args.agent]),

@@ -11,7 +11,14 @@ import { expect } from "chai";
 import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type NotifyParams } from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
-import { E2E_PROTOCOL, freePort, freshPoolPerTest, type LocalPool } from "./harness";
+import {
+  E2E_PROTOCOL,
+  freePort,
+  freshPoolPerTest,
+  proofsOnChain,
+  proveBlockTransactions,
+  type LocalPool,
+} from "./harness";
 import { sentTransaction } from "./processes";
 import type { ServiceProcess } from "../../../scripts/lib/processes";
 
@@ -85,9 +92,7 @@ describe("relayer transactions", function () {
     await local.setAutomine(true);
     await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the replacement mines");
 
-    const proofs = (await local.relayerTransactions()).filter(
-      (tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId,
-    );
+    const proofs = await proveBlockTransactions(local, blockId);
     expect(
       proofs.map((tx) => tx.status),
       "one proveBlock mined for the block",
@@ -175,13 +180,11 @@ describe("relayer transactions", function () {
       relayer.lines.filter((l) => Number(l.level) >= 50).map((l) => l.msg),
       "no error logged",
     ).to.deep.equal([]);
-    const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
-    expect(proven.map((e) => e.args.prover)).to.deep.equal([rival.address]);
-    const proofs = (await local.relayerTransactions()).filter(
-      (tx) => tx.functionName === "proveBlock" && tx.args[0] === blockId,
-    );
+    const onChain = await proofsOnChain(local, blockId);
+    expect(onChain.proven.map(([prover]) => prover)).to.deep.equal([rival.address]);
+    expect(onChain.credited, "the pool credits nobody for the rival's proof").to.deep.equal([]);
     expect(
-      proofs.map((tx) => tx.status),
+      onChain.proveBlocks.map(([, status]) => status),
       "one proveBlock, reverted, not sent again",
     ).to.deep.equal(["reverted"]);
     const store = await openStore({ dataDir: env.DATA_DIR });
