@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { accountFromKey, deriveDeviceId, parseConfig, type AgentConfig } from "../src/config.js";
-import { ConfigError } from "../src/errors.js";
+import { accountFromKey, deriveDeviceId, parseConfig, type AgentConfig } from "../../src/config.js";
+import { ConfigError } from "../../src/errors.js";
 
 const KEY = generatePrivateKey();
 

@@ -8,11 +8,11 @@ import {
   startAgent,
   waitFor,
   type RunningAgent,
-} from "./helpers/agentHarness.js";
-import { ScriptedRelayer, makeJob, type AgentConn, type Submission } from "./helpers/scriptedRelayer.js";
+} from "../helpers/agentHarness.js";
+import { ScriptedRelayer, makeJob, type AgentConn, type Submission } from "../helpers/scriptedRelayer.js";
 import type { HeartbeatParams } from "@zkpool/common";
-import type { ProveJob } from "../src/backends/index.js";
-import type { JobTimeline } from "../src/ui.js";
+import type { ProveJob } from "../../src/backends/index.js";
+import type { JobTimeline } from "../../src/ui.js";
 
 describe("agent against a scripted relayer", () => {
   let relayer: ScriptedRelayer;

@@ -3,12 +3,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import type { Hex } from "viem";
-import { ProverdBackend, type ProofRequestParam } from "../src/backends/proverd.js";
-import type { ProveJob } from "../src/backends/index.js";
-import { ProverError, ProverUnavailableError } from "../src/errors.js";
+import { ProverdBackend, type ProofRequestParam } from "../../src/backends/proverd.js";
+import type { ProveJob } from "../../src/backends/index.js";
+import { ProverError, ProverUnavailableError } from "../../src/errors.js";
 import { proveInstance } from "@zkpool/common";
-import { builtin, startAgent, waitFor, type RunningAgent } from "./helpers/agentHarness.js";
-import { ScriptedRelayer, makeJob, verifyInstanceProof } from "./helpers/scriptedRelayer.js";
+import { builtin, startAgent, waitFor, type RunningAgent } from "../helpers/agentHarness.js";
+import { ScriptedRelayer, makeJob, verifyInstanceProof } from "../helpers/scriptedRelayer.js";
 
 interface ProofRequest {
   jsonrpc: string;

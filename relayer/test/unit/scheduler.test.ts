@@ -17,11 +17,11 @@ import {
   type NotifyParams,
 } from "@zkpool/common";
 import { createLogger } from "@zkpool/common/node";
-import type { AgentSession } from "../src/gateway/server";
-import { RpcFailure } from "../src/gateway/rpc";
-import { createMetrics } from "../src/metrics";
-import { Scheduler } from "../src/scheduler";
-import type { Job, Store } from "../src/store/types";
+import type { AgentSession } from "../../src/gateway/server";
+import { RpcFailure } from "../../src/gateway/rpc";
+import { createMetrics } from "../../src/metrics";
+import { Scheduler } from "../../src/scheduler";
+import type { Job, Store } from "../../src/store/types";
 
 const CHAIN_ID = 31337;
 const POOL: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";

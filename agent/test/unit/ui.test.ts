@@ -1,8 +1,8 @@
 import { PassThrough } from "node:stream";
 import { expect } from "chai";
 import { generatePrivateKey } from "viem/accounts";
-import { ConnectionError } from "../src/errors.js";
-import { TerminalUi, redactor } from "../src/ui.js";
+import { ConnectionError } from "../../src/errors.js";
+import { TerminalUi, redactor } from "../../src/ui.js";
 
 function terminal(live: boolean): { ui: TerminalUi; text: () => string } {
   const out = new PassThrough();

@@ -2,8 +2,8 @@ import { once } from "node:events";
 import net from "node:net";
 import { expect } from "chai";
 import { MAX_FRAME_BYTES, RpcErrorCode } from "@zkpool/common";
-import { RelayerConnection } from "../src/connection.js";
-import { ConnectionError, ProtocolError, RequestTimeoutError, RpcRemoteError } from "../src/errors.js";
+import { RelayerConnection } from "../../src/connection.js";
+import { ConnectionError, ProtocolError, RequestTimeoutError, RpcRemoteError } from "../../src/errors.js";
 
 /** A bare TCP peer: the test writes bytes and reads the agent's lines. */
 async function peer(): Promise<{ server: net.Server; port: number; socket: Promise<net.Socket> }> {
