@@ -49,6 +49,10 @@ export interface TaikoA4AdapterOptions {
   takeOpenBlocks: boolean;
   store: Store;
   log: Logger;
+  /** The relayer's clock in ms, which stamps seenAt: Date.now by default (tests pass a fake one). */
+  now?: () => number;
+  /** How whenProvable waits between reads of the chain's clock: common's sleep by default. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** getBlock reads in flight at once when a poll finds many proposals (a replay of history). */
@@ -79,8 +83,13 @@ export class TaikoA4Adapter implements NetworkAdapter {
   private pending: bigint | undefined;
   /** Other provers' blocks, until proven or taken when their window closes. */
   private readonly watched = new Map<bigint, Watched>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
-  constructor(private readonly o: TaikoA4AdapterOptions) {}
+  constructor(private readonly o: TaikoA4AdapterOptions) {
+    this.now = o.now ?? Date.now;
+    this.sleep = o.sleep ?? sleep;
+  }
 
   async start(): Promise<void> {
     const saved = await this.o.store.getCursor(CURSOR);
@@ -102,7 +111,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
     for (const [blockId, watched] of this.watched) {
       if (chainTime > BigInt(watched.deadline)) {
         this.watched.delete(blockId);
-        if (this.o.takeOpenBlocks) events.push({ kind: "job", job: watched.job, seenAt: Date.now() });
+        if (this.o.takeOpenBlocks) events.push({ kind: "job", job: watched.job, seenAt: this.now() });
       }
     }
     return events;
@@ -132,7 +141,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
         () => false,
       );
     do {
-      await sleep(this.o.client.pollingInterval, signal);
+      await this.sleep(this.o.client.pollingInterval, signal);
     } while (!(await passed()));
   }
 
@@ -226,7 +235,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
         }),
       ]);
       // The moment the relayer sees these blocks proposed: a job's dispatch latency runs from here.
-      const seenAt = Date.now();
+      const seenAt = this.now();
       const timings = await this.blockTimings(
         taiko.flatMap((log) => (log.eventName === "BlockProposed" ? [log.args.blockId] : [])),
       );
