@@ -11,7 +11,7 @@ export interface MachineSpeed {
 
 export interface HousekeepingOptions {
   client: PublicClient;
-  sender: TxSender;
+  sender: Pick<TxSender, "send">;
   adapter: NetworkAdapter;
   pool: Address;
   taikoL1: Address;

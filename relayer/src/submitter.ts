@@ -8,7 +8,8 @@ import type { Job, Store, Submission } from "./store/types";
 
 export interface SubmitterOptions {
   store: Store;
-  sender: TxSender;
+  /** What the submitter needs of the TxSender (a test's fake gives just these). */
+  sender: Pick<TxSender, "send" | "resume" | "lookup">;
   adapter: NetworkAdapter;
   pool: Address;
   log: Logger;
