@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server } from "node:net";
 import { recoverTypedDataAddress, toHex, type Address, type Hex } from "viem";
 import {
   AGENT_PROTOCOL_VERSION,
@@ -62,6 +62,46 @@ export interface GatewayOptions {
   /** Close an authorized connection that has said nothing for this long. */
   idleTimeoutS?: number;
   log: Logger;
+  /** The gateway's time; the real one unless a test brings its own. */
+  clock?: GatewayClock;
+}
+
+/** The gateway's time: tests pass a fake one to reach a deadline without waiting for it. */
+export interface GatewayClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `tick` every `ms` until the returned function is called. */
+  every(ms: number, tick: () => void): () => void;
+  /** Calls `fire` once, `ms` from now. */
+  after(ms: number, fire: () => void): void;
+}
+
+/** The real clock. Its timers never keep the process alive. */
+export const realClock: GatewayClock = {
+  now: () => Date.now(),
+  every: (ms, tick) => {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+  after: (ms, fire) => {
+    setTimeout(fire, ms).unref();
+  },
+};
+
+/** What a connection uses of its `net.Socket` (tests drive a connection through an in-memory one). */
+export interface AgentSocket {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+  setKeepAlive(enable: boolean, initialDelay: number): unknown;
+  on(event: "data", listener: (chunk: Buffer) => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "close", listener: () => void): unknown;
+  write(text: string): unknown;
+  end(): unknown;
+  destroy(): unknown;
 }
 
 export interface GatewayStats {
@@ -89,7 +129,8 @@ const SWEEP_MS = 250;
  */
 export class AgentGateway {
   private server: Server | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
+  private stopSweeping: (() => void) | undefined;
+  private readonly clock: GatewayClock;
   private readonly connections = new Set<Connection>();
   readonly stats: GatewayStats = {
     connections: 0,
@@ -102,14 +143,15 @@ export class AgentGateway {
   constructor(
     private readonly options: GatewayOptions,
     private readonly handler: GatewayHandler,
-  ) {}
+  ) {
+    this.clock = options.clock ?? realClock;
+  }
 
   async listen(): Promise<{ host: string; port: number }> {
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     server.maxConnections = 100_000;
     this.server = server;
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
-    this.sweeper.unref();
+    this.stopSweeping = this.clock.every(SWEEP_MS, () => this.sweep());
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -125,18 +167,19 @@ export class AgentGateway {
 
   /** Stops accepting agents and closes every connection (their jobs go back to the queue). */
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.stopSweeping?.();
     for (const connection of this.connections) connection.close("the relayer is shutting down");
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private accept(socket: Socket): void {
-    this.connections.add(new Connection(socket, this.options, this.handler, this.stats, this.connections));
+  /** Serves one agent's connection: the listening server's, or an in-memory one in tests. */
+  accept(socket: AgentSocket): void {
+    this.connections.add(new Connection(socket, this.options, this.clock, this.handler, this.stats, this.connections));
   }
 
   /** Times out the connections that did not log in in time, and the authorized ones that went silent. */
   private sweep(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const connection of this.connections) connection.checkDeadlines(now);
   }
 }
@@ -144,7 +187,7 @@ export class AgentGateway {
 class Connection implements AgentSession {
   readonly id = randomUUID();
   readonly remote: string;
-  readonly connectedAt = Date.now();
+  readonly connectedAt: number;
   agent: Address = "0x0000000000000000000000000000000000000000";
   prover: Address = "0x0000000000000000000000000000000000000000";
   deviceId = "";
@@ -152,7 +195,7 @@ class Connection implements AgentSession {
   msPerProof = 0;
   concurrency = 1;
   busy = 0;
-  lastHeartbeat = Date.now();
+  lastHeartbeat: number;
 
   private phase: Phase = "connected";
   private nonce: Hex | undefined;
@@ -163,15 +206,18 @@ class Connection implements AgentSession {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: AgentSocket,
     private readonly options: GatewayOptions,
+    private readonly clock: GatewayClock,
     private readonly handler: GatewayHandler,
     private readonly stats: GatewayStats,
     /** The gateway's open connections: this one leaves it when it closes. */
     private readonly open: Set<Connection>,
   ) {
     this.remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
-    this.bucket = new TokenBucket(options.rateLimitPerS, options.rateLimitPerS * 2);
+    this.connectedAt = clock.now();
+    this.lastHeartbeat = this.connectedAt;
+    this.bucket = new TokenBucket(options.rateLimitPerS, options.rateLimitPerS * 2, this.connectedAt);
     stats.connections += 1;
     socket.setKeepAlive(true, 10_000);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
@@ -224,7 +270,7 @@ class Connection implements AgentSession {
       if (this.isClosed()) return;
       if (line.trim() === "") continue;
       this.stats.framesReceived += 1;
-      if (!this.bucket.take()) {
+      if (!this.bucket.take(this.clock.now())) {
         this.strike(
           null,
           new RpcFailure(RpcErrorCode.RateLimited, `Too many messages: at most ${this.options.rateLimitPerS} a second`),
@@ -354,7 +400,7 @@ class Connection implements AgentSession {
     if (params.msPerProof !== undefined) this.msPerProof = params.msPerProof;
     this.touch();
     this.handler.onHeartbeat(this);
-    return { time: Math.floor(Date.now() / 1000) };
+    return { time: Math.floor(this.clock.now() / 1000) };
   }
 
   private requireAuthorized(): void {
@@ -368,7 +414,7 @@ class Connection implements AgentSession {
 
   /** Records activity; an authorized agent silent for idleTimeoutS is dropped as stalled (checkDeadlines). */
   private touch(): void {
-    this.lastHeartbeat = Date.now();
+    this.lastHeartbeat = this.clock.now();
   }
 
   /**
@@ -396,7 +442,7 @@ class Connection implements AgentSession {
     this.send({ jsonrpc: "2.0", id, error: failure.toJSON() });
     this.socket.end();
     // A client that never reads must not hold the socket open.
-    setTimeout(() => this.socket.destroy(), 1_000).unref();
+    this.clock.after(1_000, () => this.socket.destroy());
     this.closed(failure.message);
   }
 
