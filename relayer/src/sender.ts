@@ -1,6 +1,7 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  TransactionNotFoundError,
   encodeFunctionData,
   keccak256,
   type Abi,
@@ -107,6 +108,15 @@ export function revertNameOf(error: unknown): string | undefined {
   return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
 }
 
+/** The node's answer to `request`; a failure (unreachable, timed out) is a RetryableError saying what was asked. */
+async function rpc<T>(what: string, request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    throw new RetryableError(`could not ${what}: ${(error as Error).message}`, error);
+  }
+}
+
 function isRevert(error: unknown): boolean {
   return error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
 }
@@ -144,7 +154,10 @@ export class TxSender {
   }
 
   private pendingNonce(): Promise<number> {
-    return this.o.client.getTransactionCount({ address: this.address, blockTag: "pending" });
+    return rpc(
+      "read the pending nonce",
+      this.o.client.getTransactionCount({ address: this.address, blockTag: "pending" }),
+    );
   }
 
   /** `call`'s ABI with the custom errors of the contracts behind it, so that their reverts are named. */
@@ -177,7 +190,7 @@ export class TxSender {
   async send(call: ContractCall, options: SendOptions): Promise<TransactionReceipt> {
     const gas = await this.simulate(call);
     return this.inLane(async () => {
-      const { maxFeePerGas, maxPriorityFeePerGas } = await this.o.client.estimateFeesPerGas();
+      const { maxFeePerGas, maxPriorityFeePerGas } = await rpc("estimate fees", this.o.client.estimateFeesPerGas());
       const tx = { nonce: -1, hashes: [] as Hex[], gas: (gas * 12n) / 10n, maxFeePerGas, maxPriorityFeePerGas };
       // Reserving the nonce and handing the transaction to the node happen under the nonce lock (see
       // Store.withNonceLock); a nonce whose transaction the node refused is given back.
@@ -197,14 +210,19 @@ export class TxSender {
   /**
    * What became of a transaction sent before a restart (`hashes`: every hash sent with its nonce, newest last):
    * one lookup per hash, newest first, until the node knows one (only one of them can mine); the receipt is
-   * fetched for the mined one only.
+   * fetched for the mined one only. A node that does not answer is a RetryableError: never taken for "gone",
+   * which would send the transaction again beside the one still pending.
    */
   async lookup(hashes: readonly Hex[]): Promise<SentTransaction> {
     for (const hash of [...hashes].reverse()) {
-      const tx = await this.o.client.getTransaction({ hash }).catch(() => undefined);
+      const tx = await this.o.client.getTransaction({ hash }).catch((error: unknown) => {
+        if (error instanceof TransactionNotFoundError) return undefined;
+        throw new RetryableError(`could not look up transaction ${hash}: ${(error as Error).message}`, error);
+      });
       if (!tx) continue;
       if (tx.blockNumber !== null) {
-        return { state: "mined", receipt: await this.o.client.getTransactionReceipt({ hash }), nonce: tx.nonce };
+        const receipt = await rpc(`read the receipt of ${hash}`, this.o.client.getTransactionReceipt({ hash }));
+        return { state: "mined", receipt, nonce: tx.nonce };
       }
       return {
         state: "pending",

@@ -537,6 +537,65 @@ describe("TxSender", () => {
       expect(error).to.be.instanceOf(RetryableError);
       expect(store.next(chain.account.address)).to.equal(0);
     });
+    for (const method of ["estimateFeesPerGas", "getTransactionCount"] as const) {
+      it(`a send whose ${method} the node does not answer is a RetryableError, with nothing signed or reserved`, async () => {
+        const { chain, store, sender, log, options } = setup();
+        chain.failNext(method, rpcFailure());
+
+        const error = await rejectionOf(sender.send(proveBlock(), options));
+
+        expect(error).to.be.instanceOf(RetryableError);
+        expect(error.message).to.include("HTTP request failed.");
+        expect(log.of("wallet.signTransaction")).to.deep.equal([]);
+        expect(store.next(chain.account.address)).to.equal(undefined);
+        // The lock is free again: the next send goes out.
+        await sender.send(proveBlock(), options);
+        expect(signed(log).map((t) => t.nonce)).to.deep.equal([0]);
+      });
+    }
+
+    it("syncNonce with the node away is a RetryableError and leaves the store's nonce as it was", async () => {
+      const { chain, store, sender } = setup();
+      await store.resetNonce(chain.account.address, 3);
+      chain.goAway();
+
+      const error = await rejectionOf(sender.syncNonce());
+
+      expect(error).to.be.instanceOf(RetryableError);
+      expect(store.next(chain.account.address)).to.equal(3);
+    });
+
+    it("receipts the node does not answer are waited for again, then the send is a RetryableError", async () => {
+      const { chain, sender, log, options } = setup({ maxReplacements: 1 });
+      chain.willTreat(fate.pending(), fate.pending());
+      chain.failNext("waitForTransactionReceipt", rpcFailure(), 3);
+
+      const error = await rejectionOf(sender.send(proveBlock(), options));
+
+      expect(error).to.be.instanceOf(RetryableError);
+      expect(signed(log).map((t) => t.nonce)).to.deep.equal([0, 0]);
+    });
+
+    it("a lookup the node does not answer is a RetryableError, not a transaction gone", async () => {
+      const { chain, sender } = setup();
+      const pending = chain.seed({ hash: keccak256("0x01"), nonce: 2, fate: fate.pending() });
+      chain.failNext("getTransaction", rpcFailure());
+
+      const error = await rejectionOf(sender.lookup([pending.hash]));
+
+      expect(error).to.be.instanceOf(RetryableError);
+      expect(error.message).to.include("HTTP request failed.");
+    });
+
+    it("a lookup whose receipt the node does not answer is a RetryableError", async () => {
+      const { chain, sender } = setup();
+      const mined = chain.seed({ hash: keccak256("0x01"), nonce: 2, fate: fate.mines() });
+      chain.failNext("getTransactionReceipt", rpcFailure());
+
+      const error = await rejectionOf(sender.lookup([mined.hash]));
+
+      expect(error).to.be.instanceOf(RetryableError);
+    });
   });
 
   describe("the lane", () => {
