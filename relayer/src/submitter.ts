@@ -131,7 +131,7 @@ export class Submitter {
         await this.finish(job, "confirmed", "proven", null);
         this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
         const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
-        if (creditOf(receipt.logs, this.o.pool) === "not credited") {
+        if (notCredited(receipt.logs, this.o.pool)) {
           this.o.log.warn(
             at,
             "proof accepted on-chain but not credited: the block already had a proof from another parent",
@@ -244,12 +244,14 @@ export class Submitter {
   }
 }
 
-/** Whether a confirmed proveBlock credited shares (ProofCredited) or not (ProofNotCredited). */
-function creditOf(logs: readonly Log[], pool: Address): "credited" | "not credited" | "unknown" {
+/**
+ * Whether a confirmed proveBlock earned nothing: the pool's ProofNotCredited (the block had a proof already),
+ * where a credited proof has ProofCredited.
+ */
+function notCredited(logs: readonly Log[], pool: Address): boolean {
   const events = parseEventLogs({
     abi: zkPoolAbi,
     logs: logs.filter((l) => l.address.toLowerCase() === pool.toLowerCase()),
   });
-  if (events.some((e) => e.eventName === "ProofNotCredited")) return "not credited";
-  return events.some((e) => e.eventName === "ProofCredited") ? "credited" : "unknown";
+  return events.some((e) => e.eventName === "ProofNotCredited");
 }

@@ -52,7 +52,7 @@ export function receipt(hash: Hex, status: "success" | "reverted" = "success", l
 /** A log of ZKPool's event `eventName`, emitted by `address`. */
 export function poolLog(
   address: Address,
-  eventName: "ProofCredited" | "ProofNotCredited" | "EpochSettled",
+  eventName: "ProofCredited" | "ProofNotCredited" | "EpochSettled" | "RewardRolledOver",
   args: Record<string, bigint | Address>,
 ): Log {
   const topics = encodeEventTopics({ abi: zkPoolAbi, eventName, args } as Parameters<typeof encodeEventTopics>[0]);
@@ -61,10 +61,12 @@ export function poolLog(
       ? encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [args.epoch as bigint, args.shares as bigint])
       : eventName === "ProofNotCredited"
         ? encodeAbiParameters([{ type: "uint256" }], [args.forkChoiceId as bigint])
-        : encodeAbiParameters(
-            [{ type: "uint256" }, { type: "uint256" }, { type: "uint256" }, { type: "uint256" }],
-            [args.reward as bigint, args.fee as bigint, args.proverReward as bigint, args.totalShares as bigint],
-          );
+        : eventName === "RewardRolledOver"
+          ? encodeAbiParameters([{ type: "uint256" }], [args.amount as bigint])
+          : encodeAbiParameters(
+              [{ type: "uint256" }, { type: "uint256" }, { type: "uint256" }, { type: "uint256" }],
+              [args.reward as bigint, args.fee as bigint, args.proverReward as bigint, args.totalShares as bigint],
+            );
   return {
     address,
     topics: topics as [Hex, ...Hex[]],

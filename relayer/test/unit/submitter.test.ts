@@ -94,7 +94,7 @@ interface World {
 }
 
 /** A submitter with block 7's job in its store (assigned to the pool unless `job` says otherwise). */
-async function world(job: Partial<Job> = {}): Promise<World> {
+async function world(job: Partial<Job> = {}, options: { signal?: false; clock?: false } = {}): Promise<World> {
   const journal: string[] = [];
   const store = memoryStore(journal);
   const sender = new FakeSender(journal);
@@ -122,8 +122,8 @@ async function world(job: Partial<Job> = {}): Promise<World> {
       retried.push(retry.blockId);
       journal.push(`retry ${retry.blockId}`);
     },
-    signal: shutdown.signal,
-    now: () => clock.now,
+    signal: options.signal === false ? undefined : shutdown.signal,
+    now: options.clock === false ? undefined : () => clock.now,
   });
   return { store, sender, network, submitter, metrics, lines, journal, finished, retried, clock, shutdown, job: added };
 }
@@ -178,7 +178,7 @@ describe("submitter", () => {
       await w.submitter.drain();
       expect(w.sender.called).to.deep.equal([PROVE_7]);
       expect(w.store.submissions.get(7n)).to.include({ agent: AGENT, status: "confirmed" });
-      expect(logged(w, "block already being submitted: proof dropped")).to.have.length(1);
+      expect(logged(w, "block already being submitted: proof dropped")[0]!.fields).to.deep.equal({ blockId: "7" });
       expect(w.finished).to.have.length(1);
     });
 
@@ -273,7 +273,7 @@ describe("submitter", () => {
       await w.submitter.recover();
       await w.submitter.drain();
       expect(w.sender.called).to.deep.equal([PROVE_7]);
-      expect(logged(w, "resending a submission interrupted by the restart")).to.have.length(1);
+      expect(logged(w, "resending a submission interrupted by the restart")[0]!.fields).to.deep.equal({ blockId: "7" });
       expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "proven", detail: null, ended: true }]);
     });
 
@@ -344,6 +344,7 @@ describe("submitter", () => {
         expect(w.network.waited).to.deep.equal([]);
         expect(w.retried).to.deep.equal([]);
         expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "failed", detail: reason, ended: true }]);
+        expect(w.store.submissions.get(7n)).to.include({ status: "rejected", error: reason });
         expect(w.store.jobs.get(7n)).to.include({ status: "failed", detail: reason });
         const [line] = logged(w, "Taiko refuses this proof for good: recorded, not retried");
         expect(line).to.include({ level: "warn" });
@@ -480,16 +481,19 @@ describe("submitter", () => {
       expect(logged(w, "submission failed")).to.deep.equal([]);
     });
 
-    it("reports a wait that fails while the relayer runs as a failed submission, without sending again", async () => {
-      const w = await world({ opportunistic: true });
-      w.sender.outcomes.push(simulationReverts("L1_NOT_PROVEABLE"));
-      w.network.provable = Promise.reject(new Error("the chain's clock cannot be read"));
-      await submitted(w);
-      expect(w.sender.called).to.deep.equal([PROVE_7]);
-      expect(w.finished).to.deep.equal([]);
-      const [line] = logged(w, "submission failed");
-      expect((line!.fields.err as Error).message).to.equal("the chain's clock cannot be read");
-    });
+    for (const signal of [true, false] as const) {
+      it(`reports a wait that fails while the relayer runs as a failed submission, without sending again${signal ? "" : " (no stop signal given)"}`, async () => {
+        const w = await world({ opportunistic: true }, signal ? {} : { signal: false });
+        w.sender.outcomes.push(simulationReverts("L1_NOT_PROVEABLE"));
+        const failure = new Error("the chain's clock cannot be read");
+        w.network.provable = Promise.reject(failure);
+        await submitted(w);
+        expect(w.sender.called).to.deep.equal([PROVE_7]);
+        expect(w.finished).to.deep.equal([]);
+        const [line] = logged(w, "submission failed");
+        expect(line!.fields).to.deep.equal({ err: failure, blockId: "7" });
+      });
+    }
   });
 
   describe("in flight, and the job's end", () => {
@@ -552,6 +556,14 @@ describe("submitter", () => {
       await submitted(w);
       const { values } = await w.metrics.proofLatency.get();
       expect(values.find((v) => v.metricName === "zkpool_proof_latency_seconds_sum")!.value).to.equal(0);
+    });
+
+    it("stamps the store's records in unix seconds by default", async () => {
+      const w = await world({}, { clock: false });
+      const before = Math.floor(Date.now() / 1000);
+      await submitted(w);
+      const { createdAt } = w.store.submissions.get(7n)!;
+      expect(createdAt).to.be.within(before, Math.floor(Date.now() / 1000));
     });
 
     it("stamps the store's records with the submitter's clock", async () => {
