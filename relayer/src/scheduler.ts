@@ -32,6 +32,8 @@ export interface SchedulerOptions {
   metrics: Metrics;
   submit: ProofSink;
   now?: () => number;
+  /** Checks a zk proof off-chain: common's verifyInstanceProof, unless a test stands in for it. */
+  verifyProof?: typeof verifyInstanceProof;
 }
 
 interface Running {
@@ -65,6 +67,7 @@ export class Scheduler {
   private readonly jobs = new Map<bigint, Tracked>();
   private readonly sessions = new Map<string, AgentSession>();
   private readonly now: () => number;
+  private readonly verifyProof: typeof verifyInstanceProof;
   private dispatching = false;
   /** Attempts are named by this run and a counter: a late answer from before a restart matches nothing. */
   private readonly runId = randomBytes(4).toString("hex");
@@ -81,6 +84,7 @@ export class Scheduler {
 
   constructor(private readonly o: SchedulerOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
+    this.verifyProof = o.verifyProof ?? verifyInstanceProof;
     this.domainSeparator = zkPoolDomainSeparator(o.chainId, o.pool);
   }
 
@@ -185,7 +189,7 @@ export class Scheduler {
     const proof = params.proof as Hex;
     const input = encodeEvidence({ ...job.evidence, proof });
 
-    if (!(await verifyInstanceProof(job.instance, proof, { difficulty: this.o.difficulty }))) {
+    if (!(await this.verifyProof(job.instance, proof, { difficulty: this.o.difficulty }))) {
       this.endAttempt(tracked, session, running, "bad_proof", millis);
       tracked.excluded.add(session.agent.toLowerCase() + session.deviceId);
       this.persist(this.o.store.countMachineJob(session.agent, session.deviceId, "failed", Math.floor(this.now())));
