@@ -17,7 +17,11 @@ export interface NetworkJob {
 export type NetworkEvent =
   /** seenAt: when the relayer first read the event from the network (ms), where dispatch latency starts. */
   | { kind: "job"; job: NetworkJob; seenAt: number }
-  | { kind: "proven"; blockId: bigint; prover: Address }
+  /**
+   * A proof of `blockId` on the parent `parentHash` (with `parentGasUsed`): the fork choice it makes. Only one on
+   * a job's own parent (its evidence's) ends the job.
+   */
+  | { kind: "proven"; blockId: bigint; prover: Address; parentHash: Hex; parentGasUsed: number }
   | { kind: "agentChanged"; agent: Address };
 
 /**

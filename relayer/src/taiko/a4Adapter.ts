@@ -245,7 +245,10 @@ export class TaikoA4Adapter implements NetworkAdapter {
           if (event) events.push(event);
         } else if (log.eventName === "BlockProven") {
           this.watched.delete(log.args.blockId);
-          if (!replay) events.push({ kind: "proven", blockId: log.args.blockId, prover: log.args.prover });
+          if (!replay) {
+            const { blockId, prover, parentHash, parentGasUsed } = log.args;
+            events.push({ kind: "proven", blockId, prover, parentHash, parentGasUsed });
+          }
         }
       }
       if (!replay) {
