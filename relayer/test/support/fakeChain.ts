@@ -193,7 +193,7 @@ export class FakeChain {
   fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
   /** The count of the account's transactions sent elsewhere (not through this node's sendRawTransaction). */
   transactionCount: number;
-  /** Virtual milliseconds: moved by receipt waits that time out, and by `advance`. */
+  /** Virtual milliseconds: moved by receipt waits (to the mining, or to the timeout); a test may move it too. */
   now = 0;
   readonly transactions: NodeTransaction[] = [];
 
@@ -270,10 +270,6 @@ export class FakeChain {
   /** The process dies at the next call of `method`: that call is recorded and never returns. */
   crashAt(method: Method): void {
     this.crashes.add(method);
-  }
-
-  advance(ms: number): void {
-    this.now += ms;
   }
 
   /** A transaction the node holds from before the test (a previous process sent it). */

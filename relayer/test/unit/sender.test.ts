@@ -315,6 +315,14 @@ describe("TxSender", () => {
       ]);
     });
 
+    it("a transaction sent with no onSent (a housekeeping chore) goes out all the same", async () => {
+      const { sender, log } = setup();
+
+      const receipt = await sender.send(proveBlock(), { purpose: "harvest" });
+
+      expect(receipt.transactionHash).to.equal(broadcast(log)[0]);
+    });
+
     it("a transaction that mines within receiptTimeoutMs is not replaced", async () => {
       const { chain, sender, log, options } = setup();
       chain.willTreat(fate.mines(RECEIPT_TIMEOUT_MS));
@@ -322,6 +330,16 @@ describe("TxSender", () => {
       await sender.send(proveBlock(), options);
 
       expect(signed(log)).to.have.length(1);
+    });
+
+    it("a transaction the node dropped is replaced at its nonce", async () => {
+      const { chain, sender, log, options } = setup();
+      chain.willTreat(fate.dropped(), fate.mines());
+
+      const receipt = await sender.send(proveBlock(), options);
+
+      expect(signed(log).map((t) => t.nonce)).to.deep.equal([0, 0]);
+      expect(receipt.transactionHash).to.equal(broadcast(log)[1]);
     });
 
     it("fees of a few wei still go up at each replacement", async () => {
@@ -385,7 +403,10 @@ describe("TxSender", () => {
       const receipt = await sender.send(proveBlock(), options);
 
       expect(receipt.transactionHash).to.equal(broadcast(log)[0]);
-      expect(logged.lines.map((l) => l.msg)).to.include("replacement refused by the node");
+      const refused = logged.lines.find((l) => l.msg === "replacement refused by the node");
+      expect(refused?.level).to.equal("warn");
+      expect(refused?.fields).to.include({ purpose: "submit", nonce: 0 });
+      expect(refused?.fields.err).to.be.instanceOf(RetryableError);
       expect(log.of("store.releaseNonce")).to.deep.equal([]);
       expect(store.next(chain.account.address)).to.equal(1);
     });
@@ -431,6 +452,7 @@ describe("TxSender", () => {
       const error = await rejectionOf(sender.send(proveBlock(), options));
 
       expect(error).to.be.instanceOf(CallRevertedError).and.not.instanceOf(TransactionRevertedError);
+      expect(error.name).to.equal("CallRevertedError");
       expect((error as CallRevertedError).errorName).to.equal("NotRelayer");
       expect((error as CallRevertedError).retryable).to.equal(false);
       expect(error.message).to.equal("proveBlock would revert with NotRelayer");
@@ -466,6 +488,7 @@ describe("TxSender", () => {
       const error = await rejectionOf(sender.send(proveBlock(), options));
 
       expect(error).to.be.instanceOf(TransactionRevertedError);
+      expect(error.name).to.equal("TransactionRevertedError");
       const reverted = error as TransactionRevertedError;
       const [hash] = broadcast(log);
       expect(reverted.errorName).to.equal("L1_ALREADY_PROVEN");
@@ -537,7 +560,10 @@ describe("TxSender", () => {
       expect(error).to.be.instanceOf(RetryableError);
       expect(store.next(chain.account.address)).to.equal(0);
     });
-    for (const method of ["estimateFeesPerGas", "getTransactionCount"] as const) {
+    for (const [method, what] of [
+      ["estimateFeesPerGas", "estimate fees"],
+      ["getTransactionCount", "read the pending nonce"],
+    ] as const) {
       it(`a send whose ${method} the node does not answer is a RetryableError, with nothing signed or reserved`, async () => {
         const { chain, store, sender, log, options } = setup();
         chain.failNext(method, rpcFailure());
@@ -545,7 +571,7 @@ describe("TxSender", () => {
         const error = await rejectionOf(sender.send(proveBlock(), options));
 
         expect(error).to.be.instanceOf(RetryableError);
-        expect(error.message).to.include("HTTP request failed.");
+        expect(error.message).to.match(new RegExp(`^could not ${what}: HTTP request failed\\.`));
         expect(log.of("wallet.signTransaction")).to.deep.equal([]);
         expect(store.next(chain.account.address)).to.equal(undefined);
         // The lock is free again: the next send goes out.
@@ -563,6 +589,9 @@ describe("TxSender", () => {
 
       expect(error).to.be.instanceOf(RetryableError);
       expect(store.next(chain.account.address)).to.equal(3);
+      chain.comeBack();
+      await sender.syncNonce();
+      expect(store.next(chain.account.address)).to.equal(0);
     });
 
     it("receipts the node does not answer are waited for again, then the send is a RetryableError", async () => {
@@ -584,7 +613,9 @@ describe("TxSender", () => {
       const error = await rejectionOf(sender.lookup([pending.hash]));
 
       expect(error).to.be.instanceOf(RetryableError);
-      expect(error.message).to.include("HTTP request failed.");
+      expect(error.message).to.match(
+        new RegExp(`^could not look up transaction ${pending.hash}: HTTP request failed\\.`),
+      );
     });
 
     it("a lookup whose receipt the node does not answer is a RetryableError", async () => {
@@ -595,6 +626,9 @@ describe("TxSender", () => {
       const error = await rejectionOf(sender.lookup([mined.hash]));
 
       expect(error).to.be.instanceOf(RetryableError);
+      expect(error.message).to.match(
+        new RegExp(`^could not read the receipt of ${mined.hash}: HTTP request failed\\.`),
+      );
     });
   });
 
