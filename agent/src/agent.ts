@@ -6,7 +6,8 @@
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { ProverBackend } from "./backends/index.js";
 import { SpeedTracker, measureSpeed } from "./benchmark.js";
-import { backoffDelay, isRetryable, sleep, withRetry } from "@zkpool/common";
+import { backoffDelay, isRetryable, withRetry } from "@zkpool/common";
+import { realClock, type Clock } from "./clock.js";
 import { AGENT_VERSION, deriveDeviceId, deviceInfo, type AgentConfig } from "./config.js";
 import { RelayerConnection, formatAddress } from "./connection.js";
 import { Session, type SessionContext } from "./session.js";
@@ -27,8 +28,10 @@ export interface AgentOptions {
   heartbeatMs?: number;
   /** A request's time limit (default 15 s). */
   requestTimeoutMs?: number;
-  /** Reconnection backoff, full jitter (defaults: up to 500 ms, doubling up to 30 s). */
-  retry?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** Reconnection backoff, full jitter (defaults: up to 500 ms, doubling up to 30 s; Math.random). */
+  retry?: { baseDelayMs?: number; maxDelayMs?: number; random?: () => number };
+  /** Times everything: backoff, heartbeats, timeouts, the grace period (default the real clock). */
+  clock?: Clock;
   /** Timed proofs in the start-up benchmark (default 2, after one warm-up). */
   benchmarkRuns?: number;
   /** Called after each login, with the session (tests watch it). */
@@ -38,6 +41,7 @@ export interface AgentOptions {
 /** Runs until `stop` is aborted (resolves) or an error that retrying cannot fix (rejects with it). */
 export async function runAgent(options: AgentOptions): Promise<void> {
   const { config, account, backend, ui, stop } = options;
+  const clock = options.clock ?? realClock;
   const deviceId = config.deviceId ?? deriveDeviceId(account.address);
   const relayer = formatAddress(config.relayer);
   const speed = new SpeedTracker();
@@ -72,11 +76,13 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     ui,
     speedAt,
     heartbeatMs: options.heartbeatMs ?? 5_000,
+    clock,
   };
 
   ui.starting({ name: config.name, agent: account.address, deviceId, backend: backend.name, relayer });
   const baseDelayMs = options.retry?.baseDelayMs ?? 500;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
+  const random = options.retry?.random;
   /** Sessions in a row that ended soon after they started: each waits longer before the next. */
   let shortSessions = 0;
   while (!stop.aborted) {
@@ -87,6 +93,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
           const conn = await RelayerConnection.connect(config.relayer, {
             signal: stop,
             requestTimeoutMs: options.requestTimeoutMs,
+            clock,
           });
           try {
             return { conn, session: await Session.open(conn, ctx, stop) };
@@ -100,6 +107,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
           signal: stop,
           baseDelayMs,
           maxDelayMs,
+          random,
+          sleep: clock.sleep,
           onRetry: (error, _attempt, delayMs) => ui.retrying(error, delayMs),
         },
       );
@@ -110,17 +119,17 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     }
     const { conn, session } = opened;
     options.onSession?.(session);
-    const started = performance.now();
+    const started = clock.now();
     try {
       await session.run(stop, config.gracePeriodMs);
       return;
     } catch (error) {
       if (!isRetryable(error)) throw error;
       // A relayer that keeps dropping the agent right after login is not hammered: back off as for a refusal.
-      shortSessions = performance.now() - started < STABLE_SESSION_MS ? shortSessions + 1 : 0;
-      const delayMs = backoffDelay(shortSessions + 1, baseDelayMs, maxDelayMs);
+      shortSessions = clock.now() - started < STABLE_SESSION_MS ? shortSessions + 1 : 0;
+      const delayMs = backoffDelay(shortSessions + 1, baseDelayMs, maxDelayMs, random);
       ui.disconnected(error, delayMs);
-      await sleep(delayMs, stop).catch(() => undefined);
+      await clock.sleep(delayMs, stop).catch(() => undefined);
     } finally {
       conn.close();
     }

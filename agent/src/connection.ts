@@ -7,6 +7,7 @@
 import net from "node:net";
 import type { RpcError } from "@zkpool/common";
 import { MAX_FRAME_BYTES, RpcErrorCode } from "@zkpool/common";
+import { realClock, type CancelTimer, type Clock } from "./clock.js";
 import { ConnectionError, ProtocolError, RequestTimeoutError, RpcRemoteError, abortReason } from "./errors.js";
 
 export interface RelayerAddress {
@@ -20,6 +21,8 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Default time a request waits for its response (default 15 s). */
   requestTimeoutMs?: number;
+  /** Times the timeouts (default the real clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 type NotificationHandler = (method: string, params: unknown) => void;
@@ -29,7 +32,7 @@ interface Pending {
   method: string;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  cancelTimer: CancelTimer;
 }
 
 const NEWLINE = 0x0a;
@@ -38,7 +41,19 @@ export function formatAddress(address: RelayerAddress): string {
   return address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
-export class RelayerConnection {
+/** What a session uses of its connection (RelayerConnection; a fake one in the session's tests). */
+export interface RelayerLink {
+  readonly address: RelayerAddress;
+  /** Resolves once the link is closed, with why. */
+  readonly closed: Promise<ConnectionError>;
+  readonly isClosed: boolean;
+  onNotification(handler: NotificationHandler): void;
+  onProblem(handler: ProblemHandler): void;
+  request(method: string, params: unknown, options?: { timeoutMs?: number }): Promise<unknown>;
+  close(reason?: string): void;
+}
+
+export class RelayerConnection implements RelayerLink {
   /** Resolves once the socket is closed, with why. */
   readonly closed: Promise<ConnectionError>;
 
@@ -57,6 +72,7 @@ export class RelayerConnection {
     private readonly socket: net.Socket,
     readonly address: RelayerAddress,
     private readonly requestTimeoutMs: number,
+    private readonly clock: Clock,
   ) {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
@@ -76,7 +92,7 @@ export class RelayerConnection {
           );
         this.closeReason = reason;
         for (const [id, request] of this.pending) {
-          clearTimeout(request.timer);
+          request.cancelTimer();
           this.pending.delete(id);
           request.reject(reason);
         }
@@ -90,9 +106,10 @@ export class RelayerConnection {
     const where = formatAddress(address);
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(abortReason(options.signal));
+      const clock = options.clock ?? realClock;
       const socket = net.connect({ host: address.host, port: address.port });
       const cleanup = (): void => {
-        clearTimeout(timer);
+        cancelTimer();
         socket.off("connect", onConnect);
         socket.off("error", onError);
         options.signal?.removeEventListener("abort", onAbort);
@@ -104,7 +121,7 @@ export class RelayerConnection {
       };
       const onConnect = (): void => {
         cleanup();
-        resolve(new RelayerConnection(socket, address, options.requestTimeoutMs ?? 15_000));
+        resolve(new RelayerConnection(socket, address, options.requestTimeoutMs ?? 15_000, clock));
       };
       const onError = (error: NodeJS.ErrnoException): void => {
         const why =
@@ -123,14 +140,12 @@ export class RelayerConnection {
         );
       };
       const onAbort = (): void => fail(abortReason(options.signal as AbortSignal));
-      const timer = setTimeout(
-        () =>
-          fail(
-            new ConnectionError(`cannot connect to the relayer at ${where}: no answer`, {
-              hint: "check the address and that no firewall is in the way",
-            }),
-          ),
-        options.connectTimeoutMs ?? 10_000,
+      const cancelTimer = clock.timeout(options.connectTimeoutMs ?? 10_000, () =>
+        fail(
+          new ConnectionError(`cannot connect to the relayer at ${where}: no answer`, {
+            hint: "check the address and that no firewall is in the way",
+          }),
+        ),
       );
       socket.once("connect", onConnect);
       socket.once("error", onError);
@@ -157,17 +172,17 @@ export class RelayerConnection {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-      const timer = setTimeout(() => {
+      const cancelTimer = this.clock.timeout(timeoutMs, () => {
         this.pending.delete(id);
         reject(
           new RequestTimeoutError(`the relayer did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`),
         );
-      }, timeoutMs);
-      this.pending.set(id, { method, resolve, reject, timer });
+      });
+      this.pending.set(id, { method, resolve, reject, cancelTimer });
       try {
         this.send({ jsonrpc: "2.0", id, method, params });
       } catch (error) {
-        clearTimeout(timer);
+        cancelTimer();
         this.pending.delete(id);
         reject(error as Error);
       }
@@ -263,7 +278,7 @@ export class RelayerConnection {
         return;
       }
       this.pending.delete(m.id as number);
-      clearTimeout(request.timer);
+      request.cancelTimer();
       if ("error" in m && m.error !== undefined && m.error !== null) {
         request.reject(remoteError(request.method, m.error));
       } else {

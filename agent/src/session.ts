@@ -16,12 +16,12 @@ import {
   loginTypedData,
   notifyParams,
   proofDigest,
-  sleep,
   zkPoolDomainSeparator,
 } from "@zkpool/common";
 import type { ProverBackend } from "./backends/index.js";
 import type { SpeedTracker } from "./benchmark.js";
-import { formatAddress, type RelayerConnection } from "./connection.js";
+import type { Clock, CancelTimer } from "./clock.js";
+import { formatAddress, type RelayerLink } from "./connection.js";
 import { ConnectionError, JobAbortedError, ProtocolError, RequestTimeoutError, abortReason } from "./errors.js";
 import type { AgentUi, JobInfo, JobTimeline } from "./ui.js";
 
@@ -38,6 +38,8 @@ export interface SessionContext {
   /** Milliseconds per proof at `difficulty`: the tracker's estimate, or a benchmark run now. */
   speedAt(difficulty: number, signal: AbortSignal): Promise<number>;
   heartbeatMs: number;
+  /** Times heartbeats and the grace period, and the job timelines (realClock, or a test's fake one). */
+  clock: Clock;
 }
 
 const subscribeResult = z.object({
@@ -62,7 +64,7 @@ interface ActiveJob {
   job: Job;
   controller: AbortController;
   state: "queued" | "proving" | "submitting";
-  /** performance.now() when its zkpool.notify reached the session, when it was queued, when it started. */
+  /** clock.now() when its zkpool.notify reached the session, when it was queued, when it started. */
   receivedAt: number;
   queuedAt: number;
   startedAt: number;
@@ -80,14 +82,14 @@ export interface SessionInfo {
 
 export class Session {
   private readonly jobs = new Map<string, ActiveJob>();
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopHeartbeats: CancelTimer | undefined;
   private heartbeatInFlight = false;
   private stopping = false;
   /** The pool's EIP-712 domain, hashed once for every proof this session signs. */
   private readonly domainSeparator: Hex;
 
   private constructor(
-    private readonly conn: RelayerConnection,
+    private readonly conn: RelayerLink,
     private readonly ctx: SessionContext,
     readonly info: SessionInfo,
   ) {
@@ -98,7 +100,7 @@ export class Session {
    * Logs in on `conn`: subscribe, measure the speed at the relayer's difficulty if not known yet, authorize.
    * Notifications that arrive meanwhile wait for the session to start.
    */
-  static async open(conn: RelayerConnection, ctx: SessionContext, signal: AbortSignal): Promise<Session> {
+  static async open(conn: RelayerLink, ctx: SessionContext, signal: AbortSignal): Promise<Session> {
     const early: Array<[string, unknown]> = [];
     let deliver = (method: string, params: unknown): void => void early.push([method, params]);
     conn.onNotification((method, params) => deliver(method, params));
@@ -189,15 +191,14 @@ export class Session {
   }
 
   private start(): void {
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.ctx.heartbeatMs);
-    this.heartbeatTimer.unref();
+    this.stopHeartbeats = this.ctx.clock.interval(this.ctx.heartbeatMs, () => void this.heartbeat());
     void this.conn.closed.then((reason) => this.end(reason));
   }
 
   /** Stops heartbeats and drops every job (the relayer hands them to other machines on disconnect). */
   private end(reason: Error): void {
-    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    this.stopHeartbeats?.();
+    this.stopHeartbeats = undefined;
     for (const active of this.jobs.values()) {
       if (!active.controller.signal.aborted) {
         active.controller.abort(reason);
@@ -220,7 +221,7 @@ export class Session {
     this.stopping = true;
     const finishing: ActiveJob[] = [];
     const handingBack: ActiveJob[] = [];
-    const now = performance.now();
+    const now = this.ctx.clock.now();
     for (const active of this.jobs.values()) {
       const expected = this.ctx.speed.msPerProof(active.job.difficulty) ?? this.info.msPerProof;
       const left =
@@ -243,7 +244,7 @@ export class Session {
       await Promise.race([
         Promise.allSettled(finishing.map((a) => a.done)),
         this.conn.closed,
-        sleep(graceMs, grace.signal).catch(() => undefined),
+        this.ctx.clock.sleep(graceMs, grace.signal).catch(() => undefined),
       ]);
       grace.abort();
     }
@@ -257,7 +258,7 @@ export class Session {
   }
 
   private onNotify(raw: unknown): void {
-    const receivedAt = performance.now();
+    const receivedAt = this.ctx.clock.now();
     const parsed = notifyParams.safeParse(raw);
     if (!parsed.success) {
       this.ctx.ui.problem(`a zkpool.notify with invalid params: ${describe(parsed.error)}`);
@@ -277,7 +278,7 @@ export class Session {
       controller: new AbortController(),
       state: "queued",
       receivedAt,
-      queuedAt: performance.now(),
+      queuedAt: this.ctx.clock.now(),
       startedAt: 0,
       done: undefined,
     };
@@ -313,7 +314,7 @@ export class Session {
       if (next === undefined) return;
       const active = next;
       active.state = "proving";
-      active.startedAt = performance.now();
+      active.startedAt = this.ctx.clock.now();
       this.ctx.ui.jobStarted(active.job, this.ctx.speed.msPerProof(active.job.difficulty));
       active.done = this.prove(active)
         .catch((error: unknown) => this.ctx.ui.jobFailed(active.job, error))
@@ -326,7 +327,7 @@ export class Session {
 
   private async prove(active: ActiveJob): Promise<void> {
     const { job, controller, receivedAt } = active;
-    const since = (): number => performance.now() - receivedAt;
+    const since = (): number => this.ctx.clock.now() - receivedAt;
     let proof: Hex;
     let millis: number;
     try {
@@ -402,7 +403,7 @@ export class Session {
 }
 
 /** Awaits `promise`, unless `signal` aborts first (then closes `conn` and rejects with the reason). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, conn: RelayerConnection): Promise<T> {
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, conn: RelayerLink): Promise<T> {
   if (signal.aborted) {
     conn.close("the agent stopped");
     return Promise.reject(abortReason(signal));
