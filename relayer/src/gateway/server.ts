@@ -5,7 +5,6 @@ import {
   AGENT_PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   RpcErrorCode,
-  agentMethods,
   authorizeParams,
   heartbeatParams,
   loginTypedData,
@@ -308,9 +307,6 @@ class Connection implements AgentSession {
   }
 
   private async dispatch(method: string, params: unknown): Promise<unknown> {
-    if (!(method in agentMethods)) {
-      throw new RpcFailure(RpcErrorCode.MethodNotFound, `Method not found: ${method.slice(0, 64)}`);
-    }
     switch (method) {
       case "zkpool.subscribe":
         return this.subscribe(parse(subscribeParams, params));
@@ -348,10 +344,10 @@ class Connection implements AgentSession {
   }
 
   private async authorize(params: z.output<typeof authorizeParams>) {
-    if (this.phase === "connected" || !this.nonce) {
+    // A connection holds a nonce from its subscribe until it logs in with it: none before, none after (used once).
+    if (!this.nonce) {
       throw new RpcFailure(RpcErrorCode.NotSubscribed, "Subscribe first: zkpool.subscribe gives the nonce to sign");
     }
-    if (this.phase === "authorized") throw new RpcFailure(RpcErrorCode.InvalidRequest, "Already authorized");
     let signer: Address;
     try {
       signer = await recoverTypedDataAddress({

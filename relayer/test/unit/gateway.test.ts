@@ -996,6 +996,16 @@ describe("agent gateway over TCP", function () {
     expect(time).to.be.within(before, Math.floor(Date.now() / 1000));
   });
 
+  it("stops accepting agents once closed", async function () {
+    const { port, gateway } = await startGateway();
+    await gateway.close();
+    const error = await ScriptedAgent.connect(port, `0x${"11".repeat(32)}`).then(
+      (agent) => agent.close(),
+      (e: unknown) => e,
+    );
+    expect(error).to.have.property("code", "ECONNREFUSED");
+  });
+
   it("fails to listen on a port already taken", async function () {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
@@ -1060,6 +1070,7 @@ describe("LineDecoder", function () {
     expect(decoder.push(Buffer.from("123"))).to.deep.equal([]);
     expect(decoder.push(Buffer.from("4"))).to.deep.equal([]);
     expect(decoder.push(Buffer.from("5"))).to.equal("too-large");
+    expect(new LineDecoder(4).push(Buffer.from("1234\n5678\n9"))).to.deep.equal(["1234", "5678"]);
     const split = new LineDecoder(4);
     expect(split.push(Buffer.from("123"))).to.deep.equal([]);
     expect(split.push(Buffer.from("45\n"))).to.equal("too-large");
