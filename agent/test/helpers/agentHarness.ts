@@ -12,8 +12,11 @@ import type { ScriptedRelayer } from "./scriptedRelayer.js";
 export const KEY: Hex = generatePrivateKey();
 export const ACCOUNT = privateKeyToAccount(KEY);
 
-/** One built-in prover for every in-process test (its worker threads are shared; close it once). */
+/** The built-in prover, for the tests that prove for real (its worker threads are shared; close it once). */
 export const builtin = new BuiltinBackend();
+
+/** A well-formed (256-byte) proof that proves nothing: what the scripted backend returns. */
+export const FAKE_PROOF: Hex = `0x${"ab".repeat(256)}`;
 
 export interface RunningAgent {
   ui: RecordingUi;
@@ -42,7 +45,7 @@ export function startAgent(
       ...config,
     },
     account: ACCOUNT,
-    backend: builtin,
+    backend: new ScriptedBackend(),
     ui: ui.ui,
     stop: stop.signal,
     heartbeatMs: 200,
@@ -61,26 +64,75 @@ export function startAgent(
 }
 
 /**
- * A backend the test steers: jobs whose id is in `hold` wait until aborted (and report that they were);
- * the others go to the built-in prover. `proofFor` can replace the proof of a job (to send a bad one).
+ * A prover backend the test steers, with no proving in it: a job proves at once (in `millis`, with FAKE_PROOF)
+ * unless it is held (its id in `hold`, or `holdAll`): then it waits for `finish` or `fail`, or rejects with its
+ * signal's reason once aborted. It records which jobs started, in order, and how many ran at once.
  */
-export class ControlledBackend extends EventEmitter implements ProverBackend {
-  readonly name = "controlled";
+export class ScriptedBackend extends EventEmitter implements ProverBackend {
+  readonly name = "scripted";
   readonly hold = new Set<string>();
+  holdAll = false;
+  /** The proving time a job reports when it is not told another. */
+  millis = 1;
+  readonly started: string[] = [];
   readonly aborted: string[] = [];
-  proofFor: ((job: ProveJob) => Hex | undefined) | undefined;
+  readonly signals = new Map<string, AbortSignal>();
+  /** The most jobs in the backend at once. */
+  maxInFlight = 0;
+  private readonly waiting = new Map<string, { resolve: (r: ProveResult) => void; reject: (e: Error) => void }>();
+  private running = 0;
+
+  get inFlight(): number {
+    return this.running;
+  }
 
   async prove(job: ProveJob, signal: AbortSignal): Promise<ProveResult> {
+    this.started.push(job.jobId);
+    this.signals.set(job.jobId, signal);
+    this.running++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.running);
     this.emit("start", job, signal);
-    if (this.hold.has(job.jobId)) {
-      if (!signal.aborted) await once(signal, "abort");
-      this.aborted.push(job.jobId);
-      this.emit("abort", job);
-      throw abortReason(signal);
+    try {
+      if (!this.holdAll && !this.hold.has(job.jobId)) return { proof: FAKE_PROOF, millis: this.millis };
+      return await new Promise<ProveResult>((resolve, reject) => {
+        const onAbort = (): void => {
+          this.waiting.delete(job.jobId);
+          this.aborted.push(job.jobId);
+          this.emit("abort", job);
+          reject(abortReason(signal));
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.waiting.set(job.jobId, {
+          resolve: (result) => {
+            signal.removeEventListener("abort", onAbort);
+            resolve(result);
+          },
+          reject: (error) => {
+            signal.removeEventListener("abort", onAbort);
+            reject(error);
+          },
+        });
+      });
+    } finally {
+      this.running--;
     }
-    const result = await builtin.prove(job, signal);
-    const replaced = this.proofFor?.(job);
-    return replaced === undefined ? result : { ...result, proof: replaced };
+  }
+
+  /** The held job `jobId` is proven, in `millis`. */
+  finish(jobId: string, millis = this.millis, proof: Hex = FAKE_PROOF): void {
+    const waiting = this.waiting.get(jobId);
+    if (!waiting) throw new Error(`job ${jobId} is not being proven`);
+    this.waiting.delete(jobId);
+    waiting.resolve({ proof, millis });
+  }
+
+  /** The held job `jobId` fails with `error`. */
+  fail(jobId: string, error: Error): void {
+    const waiting = this.waiting.get(jobId);
+    if (!waiting) throw new Error(`job ${jobId} is not being proven`);
+    this.waiting.delete(jobId);
+    waiting.reject(error);
   }
 
   async close(): Promise<void> {}

@@ -121,6 +121,7 @@ export class AgentConn extends EventEmitter {
   }
 
   private async onLine(line: string, arrivedAt: number): Promise<void> {
+    this.relayer.received.push(line);
     const message = JSON.parse(line) as { id: unknown; method: string; params: unknown };
     this.relayer.emit("request", this, message);
     switch (message.method) {
@@ -147,6 +148,8 @@ export class AgentConn extends EventEmitter {
         const login: Login = { conn: this, subscribe, authorize: params, nonce: this.nonce, signatureValid };
         this.relayer.logins.push(login);
         if (!signatureValid) return this.fail(message.id, RpcErrorCode.BadSignature, "bad login signature");
+        const refusal = this.relayer.refuseLogin;
+        if (refusal) return this.fail(message.id, refusal.code, refusal.message);
         this.agent = params.agent;
         this.reply(message.id, { prover: POOL_PROVER_OWNER });
         this.relayer.emit("login", login);
@@ -191,6 +194,10 @@ export class ScriptedRelayer extends EventEmitter {
   readonly logins: Login[] = [];
   readonly submissions: Submission[] = [];
   readonly jobs = new Map<string, NotifyParams>();
+  /** Every line the agents sent, as it came. */
+  readonly received: string[] = [];
+  /** Set to refuse every login (after checking its signature) with this JSON-RPC error. */
+  refuseLogin: { code: number; message: string } | undefined;
   port = 0;
 
   /**

@@ -1,149 +1,220 @@
 import { expect } from "chai";
-import { MAX_FRAME_BYTES } from "@zkpool/common";
+import { verifyTypedData, type Hex } from "viem";
+import { MAX_FRAME_BYTES, RpcErrorCode, encodeEvidence, proofTypedData, type JobEvidence } from "@zkpool/common";
+import { RpcRemoteError } from "../../src/errors.js";
+import type { AgentOptions } from "../../src/agent.js";
+import type { AgentConfig } from "../../src/config.js";
+import type { HeartbeatParams } from "@zkpool/common";
 import {
   ACCOUNT,
-  ControlledBackend,
+  FAKE_PROOF,
   KEY,
-  builtin,
+  ScriptedBackend,
   startAgent,
   waitFor,
   type RunningAgent,
 } from "../helpers/agentHarness.js";
-import { ScriptedRelayer, makeJob, type AgentConn, type Submission } from "../helpers/scriptedRelayer.js";
-import type { HeartbeatParams } from "@zkpool/common";
-import type { ProveJob } from "../../src/backends/index.js";
-import type { JobTimeline } from "../../src/ui.js";
+import { FakeClock } from "../helpers/fakeClock.js";
+import { CHAIN_ID, POOL, ScriptedRelayer, makeJob, type AgentConn, type Login } from "../helpers/scriptedRelayer.js";
+
+const BASE_DELAY_MS = 100;
+const MAX_DELAY_MS = 500;
 
 describe("agent against a scripted relayer", () => {
   let relayer: ScriptedRelayer;
   let agent: RunningAgent | undefined;
+  let clock: FakeClock;
+  let backend: ScriptedBackend;
+
+  /** The agent on a fake clock, with the largest backoff delay each time (no jitter) to check it by. */
+  function start(overrides: Partial<Omit<AgentOptions, "config">> & { config?: Partial<AgentConfig> } = {}) {
+    agent = startAgent(relayer, {
+      clock,
+      backend,
+      retry: { baseDelayMs: BASE_DELAY_MS, maxDelayMs: MAX_DELAY_MS, random: () => 1 },
+      ...overrides,
+    });
+    return agent;
+  }
 
   beforeEach(async () => {
-    relayer = await new ScriptedRelayer().listen();
+    relayer = await new ScriptedRelayer(1, false).listen();
+    clock = new FakeClock();
+    backend = new ScriptedBackend();
   });
 
   afterEach(async () => {
-    await agent?.stop();
-    if (agent) expect(agent.ui.text.toLowerCase()).not.to.include(KEY.slice(2).toLowerCase());
+    if (agent) {
+      const stopped = agent.stop();
+      await clock.advance(60_000);
+      await stopped;
+      expect(agent.ui.text.toLowerCase()).not.to.include(KEY.slice(2).toLowerCase());
+    }
+    expect(relayer.received.join("\n").toLowerCase(), "the key never leaves the machine").not.to.include(
+      KEY.slice(2).toLowerCase(),
+    );
     agent = undefined;
     await relayer.close();
   });
 
-  after(async () => {
-    await builtin.close();
-  });
-
-  it("logs in with a valid signature, proves a notified job and submits a valid proof signed by the key", async () => {
+  it("logs in with its key's signature over the connection's nonce, proves a notified job and submits it signed", async () => {
     const loggedIn = relayer.nextLogin();
-    agent = startAgent(relayer);
+    const a = start();
     const login = await loggedIn;
-    expect(login.signatureValid).to.equal(true);
+    expect(login.signatureValid, "the relayer checked the login signature against its nonce").to.equal(true);
     expect(login.authorize.agent).to.equal(ACCOUNT.address);
     expect(login.authorize.deviceId).to.equal("test-device");
-    expect(login.authorize.speed.concurrency).to.equal(1);
-    expect(login.authorize.speed.msPerProof).to.be.greaterThan(0);
+    expect(login.authorize.speed).to.deep.equal({ msPerProof: 1, concurrency: 1 });
     expect(login.subscribe.agent.name).to.equal("test-agent");
     expect(login.subscribe.device.cores).to.be.greaterThan(0);
 
     const job = makeJob();
     const submitted = relayer.nextSubmission();
-    const accepted = agent.ui.next("jobAccepted");
-    const measured = waitFor<[AgentConn, HeartbeatParams]>(
-      relayer,
-      "heartbeat",
-      (_conn, params) => params.msPerProof !== undefined,
-    );
+    const accepted = a.ui.next("jobAccepted");
     login.conn.notify(job);
-    const submission = await submitted;
-    const [, millis, timeline] = (await accepted) as [unknown, number, JobTimeline];
-    expect(submission.params.jobId).to.equal(job.jobId);
-    expect(submission.proofValid, "proof verifies against the job's instance").to.equal(true);
-    expect(submission.signatureValid, "EIP-712 Proof signature by the access key").to.equal(true);
-    expect(submission.params.millis).to.equal(Math.round(millis));
-
-    // Where the job's time went: each step after the one before, the proving inside the backend's call.
-    const steps = [0, timeline.queued, timeline.started, timeline.proved, timeline.encoded, timeline.signed];
-    expect([...steps, timeline.submitted]).to.deep.equal([...steps, timeline.submitted].sort((a, b) => a - b));
-    expect(timeline.provingMs).to.equal(millis);
-    expect(timeline.provingMs).to.be.at.most(timeline.proved - timeline.started);
-
-    // The speed learned from the real job goes out in a heartbeat.
-    const [, beat] = await measured;
-    expect(beat.msPerProof).to.be.greaterThan(0);
-    await waitFor<[AgentConn, HeartbeatParams]>(relayer, "heartbeat", (_conn, params) => params.busy === 0);
-    expect(agent.ui.text).to.match(
-      /Connected to relayer 127\.0\.0\.1:\d+ as 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} \(prover /,
-    );
-    expect(agent.ui.text).to.match(new RegExp(`Job ${job.blockId} received, deadline in \\d+(\\.\\d)? s`));
-    expect(agent.ui.text).to.include(`Proof for block ${job.blockId} accepted: shares credited to your prover`);
+    const { params } = await submitted;
+    await accepted;
+    expect(params).to.deep.include({ jobId: job.jobId, proof: FAKE_PROOF, millis: 1 });
+    const input = encodeEvidence({ ...(job.evidence as JobEvidence), proof: FAKE_PROOF });
+    expect(
+      await verifyTypedData({
+        address: ACCOUNT.address,
+        ...proofTypedData(CHAIN_ID, POOL, BigInt(job.blockId), input),
+        signature: params.signature as Hex,
+      }),
+    ).to.equal(true);
+    expect(a.ui.text).to.match(/Connected to relayer 127\.0\.0\.1:\d+ as 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} \(prover /);
+    expect(a.ui.text).to.include(`Proof for block ${job.blockId} accepted: shares credited to your prover`);
   });
 
-  it("reconnects and logs in again after the relayer drops the connection", async () => {
-    const first = relayer.nextLogin();
-    agent = startAgent(relayer);
-    const login1 = await first;
-    const second = relayer.nextLogin();
-    login1.conn.drop();
-    const login2 = await second;
-    expect(login2.conn).not.to.equal(login1.conn);
-    expect(login2.nonce).not.to.equal(login1.nonce);
-    expect(login2.signatureValid).to.equal(true);
-    expect(agent.ui.count("disconnected")).to.equal(1);
-    // The benchmark is not run again for the same difficulty.
-    expect(agent.ui.count("benchmarked")).to.equal(1);
-
-    const job = makeJob();
-    const submitted = relayer.nextSubmission();
-    login2.conn.notify(job);
-    const submission = await submitted;
-    expect(submission.conn).to.equal(login2.conn);
-    expect(submission.proofValid).to.equal(true);
+  it("reconnects after each drop with a backoff that doubles up to its cap, logging in again with a new nonce", async () => {
+    const a = start();
+    const logins: Login[] = [await relayer.nextLogin()];
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const disconnected = a.ui.next("disconnected");
+      const next = relayer.nextLogin();
+      (logins.at(-1) as Login).conn.drop();
+      const [, delayMs] = (await disconnected) as [unknown, number];
+      delays.push(delayMs);
+      await clock.advance(delayMs);
+      logins.push(await next);
+    }
+    expect(delays).to.deep.equal([200, 400, 500, 500]);
+    expect(clock.sleeps).to.deep.equal(delays);
+    expect(new Set(logins.map((l) => l.conn)).size).to.equal(5);
+    expect(new Set(logins.map((l) => l.nonce)).size).to.equal(5);
+    expect(logins.every((l) => l.signatureValid)).to.equal(true);
+    expect(a.ui.text).to.include("Disconnected: the relayer at 127.0.0.1:");
+    expect(a.ui.text).to.include("closed the connection. Reconnecting in 0.2 s");
+    // The speed is measured once, not at each login.
+    expect(a.ui.count("benchmarked")).to.equal(1);
   });
 
-  it("keeps trying while the relayer is down, with backoff, and logs in when it is back", async () => {
-    const port = relayer.port;
+  it("starts the backoff over after a session that lasted 30 s", async () => {
+    const a = start();
+    const delays: number[] = [];
+    let login = await relayer.nextLogin();
+    for (const lasted of [0, 30_000, 29_999]) {
+      await clock.advance(lasted);
+      const disconnected = a.ui.next("disconnected");
+      const next = relayer.nextLogin();
+      login.conn.drop();
+      const [, delayMs] = (await disconnected) as [unknown, number];
+      delays.push(delayMs);
+      await clock.advance(delayMs);
+      login = await next;
+    }
+    expect(delays).to.deep.equal([200, 100, 200]);
+  });
+
+  it("keeps trying to reach a relayer that is down, waiting longer each time up to the cap, and logs in when it is back", async () => {
+    const { port } = relayer;
     await relayer.close();
-    agent = startAgent(relayer);
-    await agent.ui.next("retrying");
-    await agent.ui.next("retrying");
-    relayer = new ScriptedRelayer();
+    const a = start();
+    const delays: number[] = [];
+    let retrying = a.ui.next("retrying");
+    for (let i = 0; i < 5; i++) {
+      const [, delayMs] = (await retrying) as [unknown, number];
+      delays.push(delayMs);
+      retrying = a.ui.next("retrying");
+      if (i < 4) await clock.advance(delayMs);
+    }
+    expect(delays).to.deep.equal([100, 200, 400, 500, 500]);
+    expect(a.ui.text).to.include(
+      `Cannot connect to the relayer at 127.0.0.1:${port}: connection refused. Trying again in 0.1 s`,
+    );
+    relayer = new ScriptedRelayer(1, false);
     relayer.server.listen(port, "127.0.0.1");
     relayer.port = port;
-    const login = await relayer.nextLogin();
-    expect(login.signatureValid).to.equal(true);
-    expect(agent.ui.text).to.include(`Cannot connect to the relayer at 127.0.0.1:${port}: connection refused`);
+    const loggedIn = relayer.nextLogin();
+    await clock.advance(500);
+    expect((await loggedIn).signatureValid).to.equal(true);
   });
 
-  it("stops a job when the relayer cancels it, and goes on with the next", async () => {
-    const backend = new ControlledBackend();
+  it("tries again later when the relayer cannot log it in for now", async () => {
+    relayer.refuseLogin = { code: RpcErrorCode.Unavailable, message: "starting up" };
+    const a = start();
+    const [error, delayMs] = (await a.ui.next("retrying")) as [RpcRemoteError, number];
+    expect(error.code).to.equal(RpcErrorCode.Unavailable);
+    relayer.refuseLogin = undefined;
     const loggedIn = relayer.nextLogin();
-    agent = startAgent(relayer, { backend });
-    const { conn } = await loggedIn;
+    await clock.advance(delayMs);
+    await loggedIn;
+    expect(relayer.logins).to.have.length(2);
+  });
 
-    const held = makeJob();
-    backend.hold.add(held.jobId);
-    const started = waitFor<[ProveJob, AbortSignal]>(backend, "start", (job) => job.jobId === held.jobId);
-    conn.notify(held);
-    const [, signal] = await started;
-    const abortedNow = waitFor(backend, "abort", () => true);
-    conn.cancel(held.jobId, "proven by another machine");
-    await abortedNow;
-    expect(signal.aborted).to.equal(true);
-    expect(backend.aborted).to.deep.equal([held.jobId]);
-    expect(agent.ui.text).to.include(`Job ${held.blockId} cancelled by the relayer: proven by another machine`);
+  it("stops for good, in words, when the pool does not know its access key", async () => {
+    relayer.refuseLogin = { code: RpcErrorCode.AgentNotAuthorized, message: "unknown agent" };
+    const a = start();
+    const error = await a.done.then(
+      () => expect.fail("expected the agent to stop with an error"),
+      (e: unknown) => e as RpcRemoteError,
+    );
+    expect(error).to.be.instanceOf(RpcRemoteError);
+    expect(error.retryable).to.equal(false);
+    expect(error.hint).to.include("create an access key in the dApp");
+    await clock.advance(60_000);
+    expect(relayer.logins).to.have.length(1);
+    expect(a.ui.count("retrying")).to.equal(0);
+    agent = undefined;
+  });
 
-    const next = makeJob();
-    const submitted = relayer.nextSubmission();
-    conn.notify(next);
-    const submission = await submitted;
-    expect(submission.params.jobId).to.equal(next.jobId);
-    expect(relayer.submissions.map((s: Submission) => s.params.jobId)).to.deep.equal([next.jobId]);
+  it("stops at once when asked to while waiting to reconnect", async () => {
+    const a = start();
+    const login = await relayer.nextLogin();
+    const disconnected = a.ui.next("disconnected");
+    login.conn.drop();
+    await disconnected;
+    await a.stop();
+    expect(relayer.conns).to.have.length(1);
+    expect(clock.now(), "without waiting out the backoff").to.equal(0);
+    agent = undefined;
+  });
+
+  it("hands a job back on stop when it cannot finish within the grace period", async () => {
+    const a = start({ config: { gracePeriodMs: 0 } });
+    const { conn } = await relayer.nextLogin();
+    const job = makeJob();
+    backend.hold.add(job.jobId);
+    const started = backend.nextStart();
+    conn.notify(job);
+    await started;
+    const closed = new Promise((resolve) => conn.once("close", resolve));
+    await a.stop();
+    await closed;
+    const [plan] = a.ui.calls.filter((c) => c.event === "stopping").map((c) => c.args[0]) as [
+      { handingBack: Array<{ jobId: string }> },
+    ];
+    expect(plan.handingBack.map((j) => j.jobId)).to.deep.equal([job.jobId]);
+    expect(backend.aborted).to.deep.equal([job.jobId]);
+    expect(relayer.submissions).to.have.length(0);
+    agent = undefined;
   });
 
   it("ignores malformed lines from the relayer and keeps working on the same connection", async () => {
-    const loggedIn = relayer.nextLogin();
-    agent = startAgent(relayer);
-    const { conn } = await loggedIn;
+    const a = start();
+    const { conn } = await relayer.nextLogin();
     conn.sendRaw("this is not json\n");
     conn.sendRaw("[1, 2, 3]\n");
     conn.sendRaw('{"jsonrpc":"2.0","method":"zkpool.notify","params":{"jobId":"x","blockId":12}}\n');
@@ -160,46 +231,24 @@ describe("agent against a scripted relayer", () => {
     conn.sendRaw(line.slice(0, 50));
     conn.sendRaw(`${line.slice(50)}\n`);
     const submission = await submitted;
-    expect(submission.proofValid).to.equal(true);
+    expect(submission.params.jobId).to.equal(job.jobId);
     expect(relayer.conns).to.have.length(1);
-    expect(agent.ui.count("problem")).to.equal(6);
+    expect(a.ui.count("problem")).to.equal(6);
+    expect(a.ui.count("disconnected")).to.equal(0);
   });
 
-  it("proves queued jobs earliest deadline first", async () => {
-    const backend = new ControlledBackend();
-    const loggedIn = relayer.nextLogin();
-    agent = startAgent(relayer, { backend });
-    const { conn } = await loggedIn;
-    const first = makeJob(1, 60);
-    const late = makeJob(1, 600);
-    const soon = makeJob(1, 120);
-    const order: string[] = [];
-    relayer.on("submit", (s: Submission) => order.push(s.params.jobId));
-    const allDone = waitFor(relayer, "submit", () => order.length === 3);
-    conn.notify(first);
-    conn.notify(late);
-    conn.notify(soon);
-    await allDone;
-    expect(order).to.deep.equal([first.jobId, soon.jobId, late.jobId]);
-  });
-
-  it("reports a proof the relayer rejects, in words", async () => {
-    const backend = new ControlledBackend();
-    const bad = makeJob();
-    const other = makeJob();
-    // A well-formed proof, for another block.
-    const { proof } = await builtin.prove(
-      { ...other, blockId: BigInt(other.blockId), instance: other.instance as `0x${string}` } as never,
-      new AbortController().signal,
-    );
-    backend.proofFor = (job) => (job.jobId === bad.jobId ? proof : undefined);
-    const loggedIn = relayer.nextLogin();
-    agent = startAgent(relayer, { backend });
-    const { conn } = await loggedIn;
-    const rejected = agent.ui.next("jobRejected");
-    conn.notify(bad);
-    await rejected;
-    expect(agent.ui.text).to.include(`The relayer did not take the proof for block ${bad.blockId}`);
-    expect(agent.ui.text).to.include("check the prover backend");
+  it("heartbeats carry the speed it measured on the relayer's jobs", async () => {
+    start({ heartbeatMs: 1_000 });
+    const { conn } = await relayer.nextLogin();
+    const job = makeJob();
+    const submitted = relayer.nextSubmission();
+    conn.notify(job);
+    await submitted;
+    const beat = waitFor<[AgentConn, HeartbeatParams]>(relayer, "heartbeat", () => true);
+    await clock.advance(999);
+    expect(conn.heartbeats).to.deep.equal([]);
+    await clock.advance(1);
+    const [, params] = await beat;
+    expect(params).to.deep.equal({ busy: 0, msPerProof: 1 });
   });
 });
