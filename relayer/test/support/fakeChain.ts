@@ -5,6 +5,8 @@
  * geth's replacement rule, and decides what becomes of each transaction it is handed (a Fate: mines, mines and
  * reverts, stays pending, is dropped, is refused). Time is virtual: waiting for a receipt with a timeout moves
  * the fake clock instead of sleeping, so a transaction "not mined within receiptTimeoutMs" costs no real time.
+ * There is one clock for all: a wait that ends moves it for everyone (what runs alongside sees the later time);
+ * to see what happens while a call is in flight, `hold` its answers instead.
  * On demand, any call fails once (an RPC error, a revert with a custom error), the node goes away, or the process
  * "crashes" at a call (it never returns).
  *
@@ -200,6 +202,7 @@ export class FakeChain {
   private readonly fates: Fate[] = [];
   private readonly failures = new Map<Method, Failure[]>();
   private readonly crashes = new Set<Method>();
+  private readonly holds = new Map<Method, Promise<void>>();
   private down = false;
   private blocks = 1000n;
 
@@ -267,6 +270,19 @@ export class FakeChain {
     this.down = false;
   }
 
+  /**
+   * Calls of `method` are recorded but not answered until the returned function is called (e.g. receipts held
+   * back, to see what else the relayer does meanwhile).
+   */
+  hold(method: Method): () => void {
+    let release = () => {};
+    this.holds.set(method, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
+  }
+
   /** The process dies at the next call of `method`: that call is recorded and never returns. */
   crashAt(method: Method): void {
     this.crashes.add(method);
@@ -309,7 +325,7 @@ export class FakeChain {
     if (this.crashes.delete(method)) return new Promise<T>(() => undefined);
     // Calls made together (Promise.any over several receipts) start at the same virtual time.
     const startedAt = this.now;
-    await Promise.resolve();
+    await (this.holds.get(method) ?? Promise.resolve());
     if (this.down) throw rpcFailure()({ ...args });
     const failure = this.failures.get(method)?.shift();
     if (failure) throw failure({ ...args });

@@ -128,6 +128,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error("expected a rejection");
 }
 
+/** Lets the event loop turn `n` times: whatever the fakes can answer meanwhile is answered. */
+async function turns(n: number): Promise<void> {
+  for (let turn = 0; turn < n; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Lets every pending callback run until `done` holds (the fake chain answers within a few turns). */
 async function until(done: () => boolean): Promise<void> {
   for (let turn = 0; turn < 100 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
@@ -634,16 +639,24 @@ describe("TxSender", () => {
 
   describe("the lane", () => {
     it("sends go out one at a time, in the order they were made: the next is signed once the one before mined", async () => {
-      const { chain, sender, options } = setup();
-      chain.willTreat(fate.mines(4_000), fate.mines(4_000), fate.mines(4_000));
+      const { chain, sender, log, options } = setup();
+      const release = chain.hold("waitForTransactionReceipt");
 
-      const receipts = await Promise.all([1n, 2n, 3n].map((id) => sender.send(proveBlock(id), options)));
+      const sends = [1n, 2n, 3n].map((id) => sender.send(proveBlock(id), options));
+      await until(() => log.of("client.waitForTransactionReceipt").length === 1);
+      await turns(10);
 
-      expect(chain.sent.map((t) => [t.nonce, t.sentAt])).to.deep.equal([
-        [0, 0],
-        [1, 4_000],
-        [2, 8_000],
-      ]);
+      // The first waits for its receipt; the others have not even reserved a nonce.
+      expect(log.of("store.reserveNonce").map((a) => a.nonce)).to.deep.equal([0]);
+      expect(signed(log)).to.have.length(1);
+      release();
+      const receipts = await Promise.all(sends);
+      expect(chain.sent.map((t) => [t.nonce, t.data])).to.deep.equal(
+        [1n, 2n, 3n].map((id, nonce) => [
+          nonce,
+          encodeFunctionData({ abi: zkPoolAbi, functionName: "proveBlock", args: [id, "0x1234", "0xabcd"] }),
+        ]),
+      );
       expect(receipts.map((r) => r.transactionHash)).to.deep.equal(chain.sent.map((t) => t.hash));
     });
 
