@@ -265,12 +265,12 @@ describe("scheduler", function () {
     it("gives each job to the idle agent, among those that finish in time, that has waited longest for one", () => {
       const { clock, scheduler, add, connect } = harness();
       // Three machines that all finish a job well inside its window, each a little faster than the next; and a
-      // machine that has never had a job, too slow for any of them.
+      // machine that has never had a job, too slow for any of them (and the first to connect).
       const fast = new FakeSession("fast", 1_000);
       const middle = new FakeSession("middle", 1_500);
       const slow = new FakeSession("slow", 2_000);
       const late = new FakeSession("late", 600_000);
-      connect(fast, middle, slow, late);
+      connect(late, fast, middle, slow);
       const given: string[] = [];
       for (let blockId = 1n; blockId <= 7n; blockId++) {
         add(blockId, 60);
@@ -303,6 +303,34 @@ describe("scheduler", function () {
       add(3n, 60);
       expect(single.blocks).to.deep.equal(["2", "3"]);
       expect(twin.blocks).to.deep.equal(["1"]);
+    });
+
+    it("prefers an agent that finishes in time, however busy, to an idle one that does not", () => {
+      const { add, connect } = harness();
+      const twin = new FakeSession("twin", 1_000, 2);
+      const late = new FakeSession("late", 600_000);
+      connect(twin, late);
+      add(1n, 60);
+      add(2n, 60);
+      expect([twin.blocks, late.blocks]).to.deep.equal([["1", "2"], []]);
+    });
+
+    it("among busy agents, prefers the one with the larger share of its slots free", () => {
+      // wide runs one job of 4, narrow one of 2: wide has more room, whichever connected first.
+      for (const order of ["wide first", "narrow first"]) {
+        const { clock, add, connect } = harness();
+        const wide = new FakeSession("wide", 1_000, 4);
+        const narrow = new FakeSession("narrow", 1_000, 2);
+        if (order === "wide first") connect(wide, narrow);
+        else connect(narrow, wide);
+        add(1n, 60);
+        clock.now += 1;
+        add(2n, 60);
+        expect([...wide.blocks, ...narrow.blocks].sort(), order).to.deep.equal(["1", "2"]);
+        clock.now += 1;
+        add(3n, 60);
+        expect(wide.blocks, order).to.include("3");
+      }
     });
 
     it("hands out waiting jobs earliest deadline first, not in block order; equal deadlines by block", () => {
@@ -422,6 +450,9 @@ describe("scheduler", function () {
       const { clock, scheduler, store, metrics, log, add, connect } = harness();
       const leaving = new FakeSession("leaving", 1_000);
       const staying = new FakeSession("staying", 2_000);
+      const bystander = new FakeSession("bystander", 500);
+      connect(bystander);
+      add(7n, 60);
       connect(leaving, staying);
       add(8n, 60);
       expect(leaving.blocks).to.deep.equal(["8"]);
@@ -430,10 +461,12 @@ describe("scheduler", function () {
       expect(staying.blocks).to.deep.equal(["8"]);
       expect(leaving.cancelled, "nobody left to tell").to.deep.equal([]);
       await settle();
+      expect(bystander.blocks).to.deep.equal(["7"]);
       expect(store.journal).to.deep.equal([
-        `start #1 block 8 leaving ${leaving.agent} at 1000`,
-        `start #2 block 8 staying ${staying.agent} at 1000`,
-        "finish #1 disconnected null at 1000",
+        `start #1 block 7 bystander ${bystander.agent} at 1000`,
+        `start #2 block 8 leaving ${leaving.agent} at 1000`,
+        `start #3 block 8 staying ${staying.agent} at 1000`,
+        "finish #2 disconnected null at 1000",
       ]);
       expect(await attemptsCounted(metrics)).to.deep.equal({ disconnected: 1 });
       expect(lines(log, "warn")).to.deep.equal([
@@ -449,10 +482,12 @@ describe("scheduler", function () {
 
     it("a stalled attempt is cancelled, its agent counted failed and left out of that job, which goes to another", async () => {
       const { clock, scheduler, store, metrics, log, add, connect } = harness();
-      const stuck = new FakeSession("stuck", 1_000);
+      const stuck = new FakeSession("stuck", 1_000, 2);
       connect(stuck);
       add(4n, 120);
       const [attempt] = stuck.notified;
+      clock.now = T0 + 5;
+      add(3n, 120);
       // 1 s expected: stalled after three times that, but at least ten seconds more.
       clock.now = T0 + 11;
       scheduler.tick();
@@ -460,15 +495,15 @@ describe("scheduler", function () {
       clock.now = T0 + 11.5;
       scheduler.tick();
       expect(stuck.cancelled).to.deep.equal([{ jobId: attempt!.jobId, reason: "stalled: reassigned" }]);
-      expect(stuck.busy).to.equal(0);
+      expect(stuck.busy, "block 3 still runs").to.equal(1);
       // The only free agent, but not asked again for this job; a newcomer is.
-      expect(stuck.blocks).to.deep.equal(["4"]);
+      expect(stuck.blocks).to.deep.equal(["4", "3"]);
       const fresh = new FakeSession("fresh", 5_000);
       connect(fresh);
       expect(fresh.blocks).to.deep.equal(["4"]);
       // stuck still takes other jobs.
       add(5n, 120);
-      expect(stuck.blocks).to.deep.equal(["4", "5"]);
+      expect(stuck.blocks).to.deep.equal(["4", "3", "5"]);
       await settle();
       expect(store.journal.filter((line) => !line.startsWith("start"))).to.have.members([
         "finish #1 stalled null at 1011",
@@ -530,17 +565,16 @@ describe("scheduler", function () {
 
     it("adds no second agent that would finish after the deadline, submission included", () => {
       const { clock, scheduler, add, connect } = harness();
-      const first = new FakeSession("first", 1_000);
+      // first, which runs the job, has room and would be in time: it does not count.
+      const first = new FakeSession("first", 1_000, 2);
       connect(first);
-      add(1n, 30);
-      add(2n, 30);
-      clock.now = T0 + 30 - REDUNDANCY_S;
+      add(1n, 8);
+      clock.now = T0 + 8 - REDUNDANCY_S;
       // 4 s of proving and 2 of submission: just in time for the 6 s left; 4.001 s, not.
       const late = new FakeSession("late", 4_001);
       connect(late);
-      expect(late.blocks).to.deep.equal(["2"]);
-      scheduler.finishJob(2n, "proven");
-      expect(late.blocks, "block 1 runs on first").to.deep.equal(["2"]);
+      scheduler.tick();
+      expect(late.blocks).to.deep.equal([]);
       const exact = new FakeSession("exact", 4_000);
       connect(exact);
       expect(exact.blocks).to.deep.equal(["1"]);
@@ -581,7 +615,11 @@ describe("scheduler", function () {
       connect(broken);
       const job = add(21n, 600);
       clock.now += 1.25;
-      expect(await refusal(submit(broken, 21n, { proof: badProof(job.instance) }))).to.equal(RpcErrorCode.BadProof);
+      const error = await submit(broken, 21n, { proof: badProof(job.instance) }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcFailure).and.include({
+        code: RpcErrorCode.BadProof,
+        message: "The proof for block 21 does not verify: check the prover backend",
+      });
       expect(verified).to.deep.equal([`bad proof of ${job.instance} at difficulty 3`]);
       expect(submitted).to.deep.equal([]);
       expect(broken.busy).to.equal(0);
@@ -617,7 +655,11 @@ describe("scheduler", function () {
       const proof = goodProof(job.instance);
       const input = encodeEvidence({ ...job.evidence, proof });
       const other = privateKeyToAccount(generatePrivateKey());
-      expect(await refusal(submit(session, 7n, { signer: other }))).to.equal(RpcErrorCode.BadSignature);
+      const error = await submit(session, 7n, { signer: other }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RpcFailure).and.include({
+        code: RpcErrorCode.BadSignature,
+        message: "The proof signature is not from this agent's access key",
+      });
       const foreign = [
         await session.account.signTypedData(proofTypedData(CHAIN_ID, other.address, job.blockId, input)),
         await session.account.signTypedData(proofTypedData(1, POOL, job.blockId, input)),
@@ -730,11 +772,14 @@ describe("scheduler", function () {
       add(41n, 600);
       connect(b);
       clock.now = T0 + 30 - REDUNDANCY_S;
-      scheduler.tick();
-      expect([a.blocks, b.blocks]).to.deep.equal([["40", "41"], ["40"]]);
+      add(42n, 600);
+      expect([a.blocks, b.blocks]).to.deep.equal([
+        ["40", "41"],
+        ["40", "42"],
+      ]);
       expect(await submit(a, 40n)).to.deep.equal({ accepted: true });
       expect(b.cancelled).to.deep.equal([{ jobId: b.notified[0]!.jobId, reason: "proven by another agent" }]);
-      expect([a.busy, b.busy]).to.deep.equal([1, 0]);
+      expect([a.busy, b.busy]).to.deep.equal([1, 1]);
       expect(await refusal(submit(b, 40n))).to.equal(RpcErrorCode.UnknownJob);
       expect(submitted.map((s) => s.agent)).to.deep.equal([a.agent]);
       await settle();
@@ -801,6 +846,24 @@ describe("scheduler", function () {
       expect(scheduler.snapshot().nextDeadlines).to.deep.equal([{ blockId: 60n, deadline: T0 + 600, agents: 1 }]);
     });
 
+    it("a reopened job is still not given to an agent that returned a bad proof for it", async () => {
+      const { scheduler, add, connect, submit } = harness();
+      const broken = new FakeSession("broken", 1_000);
+      const good = new FakeSession("good", 2_000, 2);
+      connect(broken, good);
+      const job = add(61n, 600);
+      add(62n, 600);
+      expect(await refusal(submit(broken, 61n, { proof: badProof(job.instance) }))).to.equal(RpcErrorCode.BadProof);
+      expect([broken.blocks, good.blocks]).to.deep.equal([["61"], ["62", "61"]]);
+      expect(await submit(good, 61n)).to.deep.equal({ accepted: true });
+      scheduler.finishJob(62n, "proven");
+      scheduler.onDisconnected(good, "gone");
+      // broken is idle and the only agent left.
+      scheduler.reopen(job);
+      expect(broken.blocks).to.deep.equal(["61"]);
+      expect(scheduler.snapshot().nextDeadlines).to.deep.equal([{ blockId: 61n, deadline: T0 + 600, agents: 0 }]);
+    });
+
     it("load() takes up the open jobs a previous run left, earliest deadline first", async () => {
       const { scheduler, store, metrics, connect } = harness();
       store.open = [jobFor(71n, T0 + 300), jobFor(70n, T0 + 200), jobFor(72n, T0 + 100)];
@@ -815,7 +878,7 @@ describe("scheduler", function () {
 
   describe("what an operator reads", () => {
     it("gauges of connected agents, their capacity and the open jobs", async () => {
-      const { scheduler, metrics, add, connect } = harness();
+      const { scheduler, metrics, add, connect, submit } = harness();
       const a = new FakeSession("a", 1_000, 3);
       const b = new FakeSession("b", 1_000, 2);
       connect(a, b);
@@ -831,6 +894,10 @@ describe("scheduler", function () {
       add(2n, 60);
       expect(await gauge(metrics.queueDepth)).to.equal(2);
       scheduler.finishJob(1n, "proven");
+      expect(await gauge(metrics.queueDepth)).to.equal(1);
+      // A job handed off to be submitted waits for no proof.
+      expect(await submit(b, 2n)).to.deep.equal({ accepted: true });
+      add(3n, 60);
       expect(await gauge(metrics.queueDepth)).to.equal(1);
     });
 
