@@ -8,6 +8,7 @@ import type { RelayerConfig } from "./config";
 import { AgentGateway, type AgentSession } from "./gateway/server";
 import { Housekeeping } from "./housekeeping";
 import { StatusServer } from "./http";
+import { Jobs } from "./jobs";
 import { createMetrics, type Metrics } from "./metrics";
 import type { NetworkAdapter, NetworkEvent } from "./network";
 import { Scheduler } from "./scheduler";
@@ -71,28 +72,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
   });
   const directory = new AgentDirectory(client, config.pool);
 
-  // The scheduler and the submitter call each other through these two functions.
-  /**
-   * The job is over: its attempts stop. It is counted once, by whichever saw it end first and ended it in the
-   * store (`ended`): the submitter, or the block's BlockProven (both see a block the pool proves end).
-   */
-  const finish = (blockId: bigint, outcome: "proven" | "failed" | "lost", detail: string | null, ended: boolean) => {
-    scheduler.finishJob(blockId, outcome === "proven" ? "proven" : (detail ?? outcome));
-    if (ended) metrics.jobsFinished.inc({ outcome });
-  };
-  /** A job not over yet: open, or being submitted. */
-  const unfinished = ["open", "submitting"] as const;
-  const submitter: Submitter = new Submitter({
-    store,
-    sender,
-    adapter,
-    pool: config.pool,
-    log: log.child({ component: "submit" }),
-    metrics,
-    onFinished: (blockId, outcome, detail, ended) => finish(blockId, outcome, detail, ended),
-    onRetry: (job) => scheduler.reopen(job),
-    signal: shutdown.signal,
-  });
+  // The scheduler hands checked proofs to the submitter, which tells the jobs' lifecycle what became of them.
   const scheduler: Scheduler = new Scheduler({
     store,
     chainId: config.chainId,
@@ -102,6 +82,17 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     log: log.child({ component: "scheduler" }),
     metrics,
     submit: (job, agent, input, signature) => submitter.submit(job, agent, input, signature),
+  });
+  const jobs = new Jobs({ store, scheduler, pool: config.pool, metrics, log: log.child({ component: "jobs" }) });
+  const submitter = new Submitter({
+    store,
+    sender,
+    adapter,
+    pool: config.pool,
+    log: log.child({ component: "submit" }),
+    metrics,
+    jobs,
+    signal: shutdown.signal,
   });
   const sessionsByAgent = () => scheduler.sessionsList;
   const gateway = new AgentGateway(
@@ -159,28 +150,9 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
 
   const handle = async (event: NetworkEvent) => {
     switch (event.kind) {
-      case "job": {
-        const now = Math.floor(Date.now() / 1000);
-        const added = await store.addJob(event.job, now);
-        if (added) {
-          metrics.jobsCreated.inc({ kind: event.job.opportunistic ? "opportunistic" : "assigned" });
-          scheduler.addJob(added, event.seenAt);
-        }
-        return;
-      }
-      case "proven": {
-        const now = Math.floor(Date.now() / 1000);
-        if (event.prover.toLowerCase() === config.pool.toLowerCase()) {
-          const ended = await store.setJobStatus(event.blockId, "proven", null, now, unfinished);
-          return finish(event.blockId, "proven", null, ended);
-        }
-        // Another prover's proof ends a job nobody is submitting for (a submission finds out from Taiko).
-        const detail = `proven by ${event.prover}`;
-        if (await store.setJobStatus(event.blockId, "lost", detail, now, ["open"])) {
-          finish(event.blockId, "lost", detail, true);
-        }
-        return;
-      }
+      case "job":
+      case "proven":
+        return jobs.handle(event);
       case "agentChanged": {
         directory.forget(event.agent);
         if ((await directory.ownerOf(event.agent)) === undefined) {

@@ -2,6 +2,7 @@ import { parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { zkPoolAbi } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import { CallRevertedError, TransactionRevertedError, type PendingTransaction, type TxSender } from "./sender";
+import type { JobOutcome, SubmissionReports } from "./jobs";
 import type { Metrics } from "./metrics";
 import type { NetworkAdapter, PoolProof, Rejection } from "./network";
 import type { Job, Store, Submission } from "./store/types";
@@ -14,13 +15,8 @@ export interface SubmitterOptions {
   pool: Address;
   log: Logger;
   metrics: Metrics;
-  /**
-   * The job is over: proven by the pool, lost to another prover's proof, or refused for good. `ended`: this
-   * submission ended it in the store (false when the block's BlockProven, read first, had).
-   */
-  onFinished: (blockId: bigint, outcome: "proven" | "lost" | "failed", detail: string | null, ended: boolean) => void;
-  /** The submission came back without a proof on-chain and can be tried again. */
-  onRetry: (job: Job) => void;
+  /** Told what became of each submission: the job's end, or a failure that may pass (jobs.ts). */
+  jobs: SubmissionReports;
   /** Aborted when the relayer stops: a proof waiting to be sent again is left for the next start to resume. */
   signal?: AbortSignal;
   now?: () => number;
@@ -74,7 +70,7 @@ export class Submitter {
       const blockId = job.blockId.toString();
       const sent = await this.o.sender.lookup(submission.txHashes);
       if (sent.state === "mined" && sent.receipt.status === "success") {
-        await this.finish(job, "confirmed", "proven", null);
+        await this.finish(job, "proven", null);
         this.o.log.info(
           { blockId, tx: sent.receipt.transactionHash },
           "recovered a submission that made it on-chain before the restart",
@@ -128,7 +124,7 @@ export class Submitter {
         const receipt = waitFor
           ? await this.o.sender.resume(call, waitFor, options)
           : await this.o.sender.send(call, options);
-        await this.finish(job, "confirmed", "proven", null);
+        await this.finish(job, "proven", null);
         this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
         const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
         if (notCredited(receipt.logs, this.o.pool)) {
@@ -176,8 +172,7 @@ export class Submitter {
 
   /** The submission came back without the pool's proof on-chain, for a reason that may pass: prove it again. */
   private async retryLater(job: Job, error: unknown): Promise<void> {
-    await this.o.store.finishSubmission(job.blockId, "reverted", (error as Error).message.slice(0, 500), this.now());
-    this.o.onRetry(job);
+    await this.o.jobs.submissionFailed(job, (error as Error).message.slice(0, 500));
   }
 
   /**
@@ -210,13 +205,13 @@ export class Submitter {
         );
         return;
       }
-      await this.finish(job, "rejected", "lost", reason);
+      await this.finish(job, "lost", reason);
       // Expected now and then for a block anyone may prove; for one assigned to the pool, a missed window.
       const level = job.opportunistic ? "info" : "warn";
       this.o.log[level](at, "block already proven by another prover: recorded as lost, not retried");
       return;
     }
-    await this.finish(job, "rejected", "failed", reason);
+    await this.finish(job, "failed", reason);
     this.o.log.warn(at, "Taiko refuses this proof for good: recorded, not retried");
   }
 
@@ -229,18 +224,12 @@ export class Submitter {
     if (proof.tx && sent?.state === "mined") {
       await this.o.store.recordSubmissionTx(job.blockId, proof.tx, sent.nonce, this.now());
     }
-    await this.finish(job, "confirmed", "proven", null);
+    await this.finish(job, "proven", null);
   }
 
-  private async finish(
-    job: Job,
-    status: "confirmed" | "rejected",
-    outcome: "proven" | "lost" | "failed",
-    detail: string | null,
-  ): Promise<void> {
-    const rejectedAs = outcome === "lost" ? "lost" : "failed";
-    const ended = await this.o.store.finishSubmission(job.blockId, status, detail, this.now(), rejectedAs);
-    this.o.onFinished(job.blockId, outcome, detail, ended);
+  /** The submission is over, and so is the job (jobs.ts ends it). */
+  private finish(job: Job, outcome: JobOutcome, detail: string | null): Promise<void> {
+    return this.o.jobs.submissionEnded(job, outcome, detail);
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type ProtocolParams,
 } from "@zkpool/common";
 import { localPrivateKey } from "../../../scripts/local/accounts";
+import { Jobs } from "../../src/jobs";
 import { createMetrics } from "../../src/metrics";
 import { TxSender, type RelayerWallet } from "../../src/sender";
 import { openStore } from "../../src/store";
@@ -39,7 +40,7 @@ interface Relayer {
   adapter: TaikoA4Adapter;
   submitter: Submitter;
   recorded: RecordingLog;
-  /** The jobs the submitter finished, as it told the relayer. */
+  /** The jobs the submitter finished, as it told the jobs' lifecycle. */
   finished: Array<[bigint, string, string | null]>;
   /** The jobs it gave back to be proven again. */
   retried: Job[];
@@ -108,6 +109,13 @@ describe("the submitter and the follower on a local chain", function () {
     await adapter.start();
     const finished: Relayer["finished"] = [];
     const retried: Job[] = [];
+    // The jobs' lifecycle records in the store; no scheduler here: what it would be told is kept.
+    const scheduler = {
+      addJob: () => undefined,
+      finishJob: () => undefined,
+      reopen: (job: Job) => void retried.push(job),
+    };
+    const jobs = new Jobs({ store, scheduler, pool: ZKPool.address, metrics, log: recorded.log });
     const submitter = new Submitter({
       store,
       sender,
@@ -115,8 +123,13 @@ describe("the submitter and the follower on a local chain", function () {
       pool: ZKPool.address,
       log: recorded.log,
       metrics,
-      onFinished: (blockId, outcome, detail) => finished.push([blockId, outcome, detail]),
-      onRetry: (job) => retried.push(job),
+      jobs: {
+        submissionEnded: (job, outcome, detail) => {
+          finished.push([job.blockId, outcome, detail]);
+          return jobs.submissionEnded(job, outcome, detail);
+        },
+        submissionFailed: (job, error) => jobs.submissionFailed(job, error),
+      },
     });
     return { client, wallet, store, adapter, submitter, recorded, finished, retried };
   }

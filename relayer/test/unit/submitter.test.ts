@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import type { Address, Hex } from "viem";
+import { Jobs } from "../../src/jobs";
 import { createMetrics, type Metrics } from "../../src/metrics";
 import type { NetworkAdapter, PoolProof, Rejection } from "../../src/network";
 import { RetryableError } from "../../src/errors";
@@ -106,6 +107,15 @@ async function world(job: Partial<Job> = {}, options: { signal?: false; clock?: 
   const clock = { now: 1_030 };
   const shutdown = new AbortController();
   const added = (await store.addJob(jobFor(7n, job), 1_000))!;
+  const scheduler = {
+    addJob: () => undefined,
+    finishJob: () => undefined,
+    reopen: (retry: Job) => {
+      retried.push(retry.blockId);
+      journal.push(`retry ${retry.blockId}`);
+    },
+  };
+  const jobs = new Jobs({ store, scheduler, pool: POOL, metrics, log, now: () => clock.now });
   journal.length = 0;
   const submitter = new Submitter({
     store,
@@ -114,18 +124,27 @@ async function world(job: Partial<Job> = {}, options: { signal?: false; clock?: 
     pool: POOL,
     log,
     metrics,
-    onFinished: (blockId, outcome, detail, ended) => {
-      finished.push({ blockId, outcome, detail, ended });
-      journal.push(`finished ${blockId} ${outcome}`);
-    },
-    onRetry: (retry) => {
-      retried.push(retry.blockId);
-      journal.push(`retry ${retry.blockId}`);
+    jobs: {
+      // What the submitter reports, kept, and handed to the jobs' lifecycle, which records it in the store; the
+      // end counted in zkpool_jobs_finished_total when this report ended the job (`ended`).
+      submissionEnded: async (ended, outcome, detail) => {
+        const before = await finishedCount(metrics);
+        await jobs.submissionEnded(ended, outcome, detail);
+        const counted = (await finishedCount(metrics)) > before;
+        finished.push({ blockId: ended.blockId, outcome, detail, ended: counted });
+        journal.push(`finished ${ended.blockId} ${outcome}`);
+      },
+      submissionFailed: (failed, error) => jobs.submissionFailed(failed, error),
     },
     signal: options.signal === false ? undefined : shutdown.signal,
     now: options.clock === false ? undefined : () => clock.now,
   });
   return { store, sender, network, submitter, metrics, lines, journal, finished, retried, clock, shutdown, job: added };
+}
+
+async function finishedCount(metrics: Metrics): Promise<number> {
+  const { values } = await metrics.jobsFinished.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
 }
 
 /** Submits AGENT's proof of block 7 and waits until the submitter is done with it. */
