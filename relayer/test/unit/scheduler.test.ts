@@ -763,7 +763,7 @@ describe("scheduler", function () {
     });
 
     it("one accepted proof cancels the job's other attempts, whose proofs are then refused: the job is handed on once", async () => {
-      const { clock, scheduler, store, metrics, submitted, add, connect, submit } = harness();
+      const { clock, store, metrics, submitted, add, connect, submit } = harness();
       // a takes 10 s a proof: not stalled after 24.
       const a = new FakeSession("a", 10_000, 2);
       const b = new FakeSession("b", 3_000, 2);
