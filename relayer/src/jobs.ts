@@ -98,7 +98,8 @@ export class Jobs implements SubmissionReports {
    * counted once, by whoever ended it in the store (`ended`).
    */
   private ended(blockId: bigint, outcome: JobOutcome, detail: string | null, ended: boolean): void {
-    this.o.scheduler.finishJob(blockId, outcome === "proven" ? "proven" : (detail ?? outcome));
+    // The agents are told why: Taiko's reason, who proved it, or the outcome (proven has no detail).
+    this.o.scheduler.finishJob(blockId, detail ?? outcome);
     if (ended) this.o.metrics.jobsFinished.inc({ outcome });
   }
 }

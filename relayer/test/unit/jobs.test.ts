@@ -38,13 +38,14 @@ interface World {
   clock: { now: number };
 }
 
-function world(): World {
+function world(options: { clock?: false } = {}): World {
   const store = memoryStore();
   const scheduler = new RecordingScheduler();
   const metrics = createMetrics();
   const { log, lines } = recordingLog();
   const clock = { now: 1_100 };
-  const jobs = new Jobs({ store, scheduler, pool: POOL, metrics, log, now: () => clock.now });
+  const now = options.clock === false ? undefined : () => clock.now;
+  const jobs = new Jobs({ store, scheduler, pool: POOL, metrics, log, now });
   return { jobs, store, scheduler, metrics, lines, clock };
 }
 
@@ -216,6 +217,14 @@ describe("jobs", () => {
       await w.jobs.submissionEnded(job, "proven", null);
       expect(w.store.submissions.get(7n)!.status).to.equal("confirmed");
       expect(await counted(w.metrics, "jobsFinished")).to.deep.equal({ proven: 1 });
+    });
+
+    it("stamps what it records in unix seconds by default", async () => {
+      const w = world({ clock: false });
+      const job = await jobIn(w, "submitting");
+      const before = Math.floor(Date.now() / 1000);
+      await w.jobs.submissionEnded(job, "proven", null);
+      expect(w.store.jobs.get(7n)!.updatedAt).to.be.within(before, Math.floor(Date.now() / 1000));
     });
 
     it("gives a job whose submission failed for a reason that may pass back to the scheduler, open again", async () => {
