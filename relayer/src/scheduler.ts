@@ -178,18 +178,23 @@ export class Scheduler {
     const blockId = blockPart !== undefined && /^\d+$/.test(blockPart) ? BigInt(blockPart) : undefined;
     const tracked = blockId === undefined ? undefined : this.jobs.get(blockId);
     const running = tracked?.running.get(session.id);
-    if (!tracked || !running || running.jobId !== params.jobId) {
-      throw new RpcFailure(
+    const unknownJob = () =>
+      new RpcFailure(
         RpcErrorCode.UnknownJob,
         `Unknown or finished job ${params.jobId.slice(0, 64)}: it may have been proven already`,
       );
-    }
+    if (!tracked || !running || running.jobId !== params.jobId) throw unknownJob();
+    // The attempt can end while its proof is checked (another agent's proof taken, the job finished, the attempt
+    // stalled): after each wait, its proof is taken only if the attempt still runs, so a job is handed on once.
+    const ended = () => tracked.running.get(session.id) !== running;
     const { job } = tracked;
     const millis = params.millis ?? Math.round((this.now() - running.startedAt) * 1000);
     const proof = params.proof as Hex;
     const input = encodeEvidence({ ...job.evidence, proof });
 
-    if (!(await this.verifyProof(job.instance, proof, { difficulty: this.o.difficulty }))) {
+    const verified = await this.verifyProof(job.instance, proof, { difficulty: this.o.difficulty });
+    if (ended()) throw unknownJob();
+    if (!verified) {
       this.endAttempt(tracked, session, running, "bad_proof", millis);
       tracked.excluded.add(session.agent.toLowerCase() + session.deviceId);
       this.persist(this.o.store.countMachineJob(session.agent, session.deviceId, "failed", Math.floor(this.now())));
@@ -212,6 +217,7 @@ export class Scheduler {
     } catch {
       signer = "0x0000000000000000000000000000000000000000";
     }
+    if (ended()) throw unknownJob();
     if (signer.toLowerCase() !== session.agent.toLowerCase()) {
       throw new RpcFailure(RpcErrorCode.BadSignature, "The proof signature is not from this agent's access key");
     }

@@ -5,6 +5,7 @@
  * verifier that takes one fixed 256-byte string per job, except in one test that proves and verifies for real.
  */
 import { expect } from "chai";
+import type { z } from "zod";
 import { concat, keccak256, stringToHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import {
@@ -18,6 +19,7 @@ import {
   type JobEvidence,
   type NotifyParams,
   type SubmitResult,
+  type submitParams,
 } from "@zkpool/common";
 import type { AgentSession } from "../../src/gateway/server";
 import { RpcFailure } from "../../src/gateway/rpc";
@@ -72,6 +74,8 @@ class FakeSession implements AgentSession {
   }
   close(): void {}
 }
+
+type SubmitParams = z.output<typeof submitParams>;
 
 type StoreWrite = "startAttempt" | "finishAttempt" | "countMachineJob";
 
@@ -163,12 +167,17 @@ interface Harness {
   add(blockId: bigint, deadlineIn: number, seenAt?: number): Job;
   /** Connects agents. */
   connect(...sessions: FakeSession[]): void;
-  /** Submits a proof for the block `session` was last told about, signed by `signer` (the agent's key). */
-  submit(
-    session: FakeSession,
-    blockId: bigint,
-    options?: { proof?: Hex; signer?: PrivateKeyAccount; millis?: number; jobId?: string },
-  ): Promise<SubmitResult>;
+  /** What `session` sends for its last attempt at `blockId`: the proof, signed by `signer` (the agent's key). */
+  signed(session: FakeSession, blockId: bigint, options?: SubmitOptions): Promise<SubmitParams>;
+  /** Submits signed(session, blockId, options). */
+  submit(session: FakeSession, blockId: bigint, options?: SubmitOptions): Promise<SubmitResult>;
+}
+
+interface SubmitOptions {
+  proof?: Hex;
+  signer?: PrivateKeyAccount;
+  millis?: number;
+  jobId?: string;
 }
 
 function harness(options: Partial<SchedulerOptions> = {}): Harness {
@@ -213,20 +222,29 @@ function harness(options: Partial<SchedulerOptions> = {}): Harness {
     connect(...sessions) {
       for (const session of sessions) scheduler.onAuthorized(session);
     },
-    async submit(session, blockId, { proof, signer, millis, jobId } = {}) {
-      const job = jobs.get(blockId)!;
-      const sent = proof ?? goodProof(job.instance);
-      const input = encodeEvidence({ ...job.evidence, proof: sent });
-      const signature = await (signer ?? session.account).signTypedData(proofTypedData(CHAIN_ID, POOL, blockId, input));
-      const notified = session.notified.findLast((n) => n.blockId === blockId.toString());
-      return scheduler.onSubmit(session, {
-        jobId: jobId ?? notified?.jobId ?? "",
-        proof: sent,
-        signature,
-        ...(millis === undefined ? {} : { millis }),
-      });
+    signed,
+    async submit(session, blockId, options) {
+      return scheduler.onSubmit(session, await signed(session, blockId, options));
     },
   };
+
+  async function signed(
+    session: FakeSession,
+    blockId: bigint,
+    { proof, signer, millis, jobId }: SubmitOptions = {},
+  ): Promise<SubmitParams> {
+    const job = jobs.get(blockId)!;
+    const sent = proof ?? goodProof(job.instance);
+    const input = encodeEvidence({ ...job.evidence, proof: sent });
+    const signature = await (signer ?? session.account).signTypedData(proofTypedData(CHAIN_ID, POOL, blockId, input));
+    const notified = session.notified.findLast((n) => n.blockId === blockId.toString());
+    return {
+      jobId: jobId ?? notified?.jobId ?? "",
+      proof: sent,
+      signature,
+      ...(millis === undefined ? {} : { millis }),
+    };
+  }
 }
 
 /** The code of the RpcFailure `submitting` is refused with; undefined if it is taken. */
@@ -788,6 +806,67 @@ describe("scheduler", function () {
         "finish #3 cancelled null at 1024",
       ]);
       expect(await attemptsCounted(metrics)).to.deep.include({ proved: 1 });
+    });
+  });
+
+  describe("proofs that arrive while the job changes", () => {
+    /** A job on two agents near its deadline: a (10 s a proof) first, then b (3 s). */
+    function redundant() {
+      const h = harness();
+      const a = new FakeSession("a", 10_000);
+      const b = new FakeSession("b", 3_000);
+      h.connect(a);
+      h.add(40n, 30);
+      h.connect(b);
+      h.clock.now = T0 + 30 - REDUNDANCY_S;
+      h.scheduler.tick();
+      expect([a.blocks, b.blocks]).to.deep.equal([["40"], ["40"]]);
+      return { ...h, a, b };
+    }
+
+    it("of two proofs of one job checked at the same time, one is handed on and the other refused", async () => {
+      const { scheduler, store, metrics, submitted, signed, a, b } = redundant();
+      const [fromA, fromB] = [await signed(a, 40n), await signed(b, 40n)];
+      // Both arrive before either is checked.
+      const outcomes = await Promise.all([
+        refusal(scheduler.onSubmit(a, fromA)),
+        refusal(scheduler.onSubmit(b, fromB)),
+      ]);
+      expect(outcomes).to.deep.equal([undefined, RpcErrorCode.UnknownJob]);
+      expect(submitted.map((s) => s.agent)).to.deep.equal([a.agent]);
+      expect([a.busy, b.busy]).to.deep.equal([0, 0]);
+      expect(b.cancelled.map((c) => c.reason)).to.deep.equal(["proven by another agent"]);
+      await settle();
+      expect(store.journal.filter((line) => !line.startsWith("start"))).to.have.members([
+        "finish #1 proved 24000 at 1024",
+        `count a ${a.agent} done at 1024`,
+        "finish #2 cancelled null at 1024",
+      ]);
+      expect(await attemptsCounted(metrics)).to.deep.include({ proved: 1 });
+    });
+
+    it("a proof whose job ends while it is checked is refused and not handed on", async () => {
+      const { scheduler, submitted, signed, a, b } = redundant();
+      const submitting = scheduler.onSubmit(a, await signed(a, 40n));
+      scheduler.finishJob(40n, "proven by 0xabc");
+      expect(await refusal(submitting)).to.equal(RpcErrorCode.UnknownJob);
+      expect(submitted).to.deep.equal([]);
+      expect([a.busy, b.busy]).to.deep.equal([0, 0]);
+    });
+
+    it("a bad proof whose attempt stalls while it is checked is refused once: the agent is counted failed once", async () => {
+      const { clock, scheduler, store, metrics, signed, b } = redundant();
+      const late = scheduler.onSubmit(b, await signed(b, 40n, { proof: badProof(jobFor(40n, 0).instance) }));
+      clock.now = T0 + 40;
+      scheduler.tick();
+      expect(await refusal(late)).to.equal(RpcErrorCode.UnknownJob);
+      await settle();
+      expect(store.journal.filter((line) => line.includes(" b ") || line.startsWith("finish #2"))).to.have.members([
+        `start #2 block 40 b ${b.agent} at 1024`,
+        "finish #2 stalled null at 1040",
+        `count b ${b.agent} failed at 1040`,
+      ]);
+      expect(await attemptsCounted(metrics)).to.deep.equal({ stalled: 2 });
     });
   });
 
