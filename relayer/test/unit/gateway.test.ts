@@ -40,6 +40,12 @@ const T0 = 1_700_000_000_000;
 /** The gateway's sweep period (SWEEP_MS): a deadline is enforced at most this late. */
 const SWEEP_MS = 250;
 
+/**
+ * An answer the gateway owes comes within milliseconds: a test waiting longer fails at once rather than hanging
+ * (mutation testing turns mocha's own timeout off, and a hung run costs it a restart).
+ */
+const ANSWER_WITHIN_MS = 2_000;
+
 const alice = privateKeyToAccount(`0x${"11".repeat(32)}`);
 const bob = privateKeyToAccount(`0x${"22".repeat(32)}`);
 /** A key nobody registered (or whose owner revoked it). */
@@ -327,6 +333,8 @@ afterEach(async function () {
 });
 
 describe("agent gateway: login", function () {
+  this.timeout(ANSWER_WITHIN_MS);
+
   it("logs in an agent that signs its connection's fresh nonce with its own key, and hands the session to the relayer", async function () {
     const { connect, calls, gateway, log } = await startGateway();
     const socket = connect();
@@ -555,6 +563,8 @@ describe("agent gateway: login", function () {
 });
 
 describe("agent gateway: deadlines", function () {
+  this.timeout(ANSWER_WITHIN_MS);
+
   it("closes a connection that has not logged in by authTimeoutS, at the first sweep past it", async function () {
     const { connect, clock, calls } = await startGateway({ authTimeoutS: 10 });
     const silent = connect();
@@ -647,6 +657,8 @@ describe("agent gateway: deadlines", function () {
 });
 
 describe("agent gateway: abuse", function () {
+  this.timeout(ANSWER_WITHIN_MS);
+
   it("serves a burst of twice rateLimitPerS, refuses the flood beyond it and cuts the flooder off", async function () {
     const { connect, calls, gateway } = await startGateway({ rateLimitPerS: 5 });
     const socket = connect();
@@ -799,6 +811,8 @@ describe("agent gateway: abuse", function () {
 });
 
 describe("agent gateway: a logged-in agent", function () {
+  this.timeout(ANSWER_WITHIN_MS);
+
   it("routes a submit to the handler with the session and the parsed params, and answers with its result", async function () {
     const { connect, clock, calls } = await startGateway();
     const socket = connect();
@@ -921,6 +935,8 @@ describe("agent gateway: a logged-in agent", function () {
 });
 
 describe("agent gateway: stats", function () {
+  this.timeout(ANSWER_WITHIN_MS);
+
   it("counts connections, logged-in agents, frames, protocol errors and agents cut off for abuse", async function () {
     const { connect, gateway } = await startGateway({ maxStrikes: 2 });
     const a = connect();
@@ -960,6 +976,8 @@ describe("agent gateway: stats", function () {
 });
 
 describe("agent gateway over TCP", function () {
+  this.timeout(ANSWER_WITHIN_MS);
+
   it("listens on its port and serves a scripted agent: login, notify, and its disconnection", async function () {
     const { port, calls, log } = await startGateway();
     expect(port).to.be.greaterThan(0);
