@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { verifyTypedData, type Hex } from "viem";
 import { MAX_FRAME_BYTES, RpcErrorCode, encodeEvidence, proofTypedData, type JobEvidence } from "@zkpool/common";
-import { RpcRemoteError } from "../../src/errors.js";
+import { RpcRemoteError, errorMessage } from "../../src/errors.js";
+import type { AgentUi } from "../../src/ui.js";
 import type { AgentOptions } from "../../src/agent.js";
 import type { AgentConfig } from "../../src/config.js";
 import type { HeartbeatParams } from "@zkpool/common";
@@ -16,6 +17,34 @@ import {
 } from "../helpers/agentHarness.js";
 import { FakeClock } from "../helpers/fakeClock.js";
 import { CHAIN_ID, POOL, ScriptedRelayer, makeJob, type AgentConn, type Login } from "../helpers/scriptedRelayer.js";
+
+/**
+ * `promise`, or a failure as soon as the agent shows that it will not come: it could not log in, lost its
+ * session, lost a job, noted something it could not read, or returned (on a fake clock it would otherwise wait
+ * for ever). `expected` lists the events the test expects.
+ */
+function unlessTrouble<T>(agent: RunningAgent, promise: Promise<T>, expected: Array<keyof AgentUi> = []): Promise<T> {
+  const troubles = (
+    ["retrying", "disconnected", "jobFailed", "jobRejected", "jobDropped", "problem"] as Array<keyof AgentUi>
+  ).filter((event) => !expected.includes(event));
+  const listeners: Array<[string, (...args: unknown[]) => void]> = [];
+  const trouble = new Promise<never>((_, reject) => {
+    for (const event of troubles) {
+      const listener = (...args: unknown[]): void =>
+        reject(new Error(`the agent said ${event}: ${args.map((a) => errorMessage(a)).join(", ")}`));
+      listeners.push([event, listener]);
+      agent.ui.on(event, listener);
+    }
+    agent.done.then(
+      () => reject(new Error("the agent returned")),
+      (error: unknown) => reject(new Error(`the agent failed: ${errorMessage(error)}`)),
+    );
+  });
+  trouble.catch(() => undefined);
+  return Promise.race([promise, trouble]).finally(() => {
+    for (const [event, listener] of listeners) agent.ui.off(event, listener);
+  });
+}
 
 const BASE_DELAY_MS = 100;
 const MAX_DELAY_MS = 500;
@@ -45,9 +74,12 @@ describe("agent against a scripted relayer", () => {
 
   afterEach(async () => {
     if (agent) {
-      const stopped = agent.stop();
+      let stopped = false;
+      const stopping = agent.stop().finally(() => (stopped = true));
       await clock.advance(60_000);
-      await stopped;
+      // A broken agent may never stop: give up on it after a while rather than hang the suite.
+      await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      expect(stopped, "the agent stops when asked").to.equal(true);
       expect(agent.ui.text.toLowerCase()).not.to.include(KEY.slice(2).toLowerCase());
     }
     expect(relayer.received.join("\n").toLowerCase(), "the key never leaves the machine").not.to.include(
@@ -60,7 +92,7 @@ describe("agent against a scripted relayer", () => {
   it("logs in with its key's signature over the connection's nonce, proves a notified job and submits it signed", async () => {
     const loggedIn = relayer.nextLogin();
     const a = start();
-    const login = await loggedIn;
+    const login = await unlessTrouble(a, loggedIn);
     expect(login.signatureValid, "the relayer checked the login signature against its nonce").to.equal(true);
     expect(login.authorize.agent).to.equal(ACCOUNT.address);
     expect(login.authorize.deviceId).to.equal("test-device");
@@ -72,8 +104,8 @@ describe("agent against a scripted relayer", () => {
     const submitted = relayer.nextSubmission();
     const accepted = a.ui.next("jobAccepted");
     login.conn.notify(job);
-    const { params } = await submitted;
-    await accepted;
+    const { params } = await unlessTrouble(a, submitted);
+    await unlessTrouble(a, accepted);
     expect(params).to.deep.include({ jobId: job.jobId, proof: FAKE_PROOF, millis: 1 });
     const input = encodeEvidence({ ...(job.evidence as JobEvidence), proof: FAKE_PROOF });
     expect(
@@ -89,16 +121,16 @@ describe("agent against a scripted relayer", () => {
 
   it("reconnects after each drop with a backoff that doubles up to its cap, logging in again with a new nonce", async () => {
     const a = start();
-    const logins: Login[] = [await relayer.nextLogin()];
+    const logins: Login[] = [await unlessTrouble(a, relayer.nextLogin())];
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
       const disconnected = a.ui.next("disconnected");
       const next = relayer.nextLogin();
       (logins.at(-1) as Login).conn.drop();
-      const [, delayMs] = (await disconnected) as [unknown, number];
+      const [, delayMs] = (await unlessTrouble(a, disconnected, ["disconnected"])) as [unknown, number];
       delays.push(delayMs);
       await clock.advance(delayMs);
-      logins.push(await next);
+      logins.push(await unlessTrouble(a, next));
     }
     expect(delays).to.deep.equal([200, 400, 500, 500]);
     expect(clock.sleeps).to.deep.equal(delays);
@@ -114,16 +146,16 @@ describe("agent against a scripted relayer", () => {
   it("starts the backoff over after a session that lasted 30 s", async () => {
     const a = start();
     const delays: number[] = [];
-    let login = await relayer.nextLogin();
+    let login = await unlessTrouble(a, relayer.nextLogin());
     for (const lasted of [0, 30_000, 29_999]) {
       await clock.advance(lasted);
       const disconnected = a.ui.next("disconnected");
       const next = relayer.nextLogin();
       login.conn.drop();
-      const [, delayMs] = (await disconnected) as [unknown, number];
+      const [, delayMs] = (await unlessTrouble(a, disconnected, ["disconnected"])) as [unknown, number];
       delays.push(delayMs);
       await clock.advance(delayMs);
-      login = await next;
+      login = await unlessTrouble(a, next);
     }
     expect(delays).to.deep.equal([200, 100, 200]);
   });
@@ -135,7 +167,7 @@ describe("agent against a scripted relayer", () => {
     const delays: number[] = [];
     let retrying = a.ui.next("retrying");
     for (let i = 0; i < 5; i++) {
-      const [, delayMs] = (await retrying) as [unknown, number];
+      const [, delayMs] = (await unlessTrouble(a, retrying, ["retrying"])) as [unknown, number];
       delays.push(delayMs);
       retrying = a.ui.next("retrying");
       if (i < 4) await clock.advance(delayMs);
@@ -149,28 +181,31 @@ describe("agent against a scripted relayer", () => {
     relayer.port = port;
     const loggedIn = relayer.nextLogin();
     await clock.advance(500);
-    expect((await loggedIn).signatureValid).to.equal(true);
+    expect((await unlessTrouble(a, loggedIn)).signatureValid).to.equal(true);
   });
 
   it("tries again later when the relayer cannot log it in for now", async () => {
     relayer.refuseLogin = { code: RpcErrorCode.Unavailable, message: "starting up" };
     const a = start();
-    const [error, delayMs] = (await a.ui.next("retrying")) as [RpcRemoteError, number];
+    const [error, delayMs] = (await unlessTrouble(a, a.ui.next("retrying"), ["retrying"])) as [RpcRemoteError, number];
     expect(error.code).to.equal(RpcErrorCode.Unavailable);
     relayer.refuseLogin = undefined;
     const loggedIn = relayer.nextLogin();
     await clock.advance(delayMs);
-    await loggedIn;
+    await unlessTrouble(a, loggedIn);
     expect(relayer.logins).to.have.length(2);
   });
 
   it("stops for good, in words, when the pool does not know its access key", async () => {
     relayer.refuseLogin = { code: RpcErrorCode.AgentNotAuthorized, message: "unknown agent" };
     const a = start();
-    const error = await a.done.then(
-      () => expect.fail("expected the agent to stop with an error"),
-      (e: unknown) => e as RpcRemoteError,
-    );
+    const error = await Promise.race([
+      a.done.then(
+        () => expect.fail("expected the agent to stop with an error"),
+        (e: unknown) => e as RpcRemoteError,
+      ),
+      a.ui.next("retrying").then(() => expect.fail("retrying with a key the pool does not know")),
+    ]);
     expect(error).to.be.instanceOf(RpcRemoteError);
     expect(error.retryable).to.equal(false);
     expect(error.hint).to.include("create an access key in the dApp");
@@ -182,10 +217,10 @@ describe("agent against a scripted relayer", () => {
 
   it("stops at once when asked to while waiting to reconnect", async () => {
     const a = start();
-    const login = await relayer.nextLogin();
+    const login = await unlessTrouble(a, relayer.nextLogin());
     const disconnected = a.ui.next("disconnected");
     login.conn.drop();
-    await disconnected;
+    await unlessTrouble(a, disconnected, ["disconnected"]);
     await a.stop();
     expect(relayer.conns).to.have.length(1);
     expect(clock.now(), "without waiting out the backoff").to.equal(0);
@@ -194,12 +229,12 @@ describe("agent against a scripted relayer", () => {
 
   it("hands a job back on stop when it cannot finish within the grace period", async () => {
     const a = start({ config: { gracePeriodMs: 0 } });
-    const { conn } = await relayer.nextLogin();
+    const { conn } = await unlessTrouble(a, relayer.nextLogin());
     const job = makeJob();
     backend.hold.add(job.jobId);
     const started = backend.nextStart();
     conn.notify(job);
-    await started;
+    await unlessTrouble(a, started);
     const closed = new Promise((resolve) => conn.once("close", resolve));
     await a.stop();
     await closed;
@@ -214,7 +249,7 @@ describe("agent against a scripted relayer", () => {
 
   it("ignores malformed lines from the relayer and keeps working on the same connection", async () => {
     const a = start();
-    const { conn } = await relayer.nextLogin();
+    const { conn } = await unlessTrouble(a, relayer.nextLogin());
     conn.sendRaw("this is not json\n");
     conn.sendRaw("[1, 2, 3]\n");
     conn.sendRaw('{"jsonrpc":"2.0","method":"zkpool.notify","params":{"jobId":"x","blockId":12}}\n');
@@ -230,7 +265,7 @@ describe("agent against a scripted relayer", () => {
     const line = JSON.stringify({ jsonrpc: "2.0", method: "zkpool.notify", params: job });
     conn.sendRaw(line.slice(0, 50));
     conn.sendRaw(`${line.slice(50)}\n`);
-    const submission = await submitted;
+    const submission = await unlessTrouble(a, submitted, ["problem"]);
     expect(submission.params.jobId).to.equal(job.jobId);
     expect(relayer.conns).to.have.length(1);
     expect(a.ui.count("problem")).to.equal(6);
@@ -238,17 +273,17 @@ describe("agent against a scripted relayer", () => {
   });
 
   it("heartbeats carry the speed it measured on the relayer's jobs", async () => {
-    start({ heartbeatMs: 1_000 });
-    const { conn } = await relayer.nextLogin();
+    const a = start({ heartbeatMs: 1_000 });
+    const { conn } = await unlessTrouble(a, relayer.nextLogin());
     const job = makeJob();
     const submitted = relayer.nextSubmission();
     conn.notify(job);
-    await submitted;
+    await unlessTrouble(a, submitted);
     const beat = waitFor<[AgentConn, HeartbeatParams]>(relayer, "heartbeat", () => true);
     await clock.advance(999);
     expect(conn.heartbeats).to.deep.equal([]);
     await clock.advance(1);
-    const [, params] = await beat;
+    const [, params] = await unlessTrouble(a, beat);
     expect(params).to.deep.equal({ busy: 0, msPerProof: 1 });
   });
 });

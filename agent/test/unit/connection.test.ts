@@ -45,8 +45,20 @@ function lines(socket: net.Socket): AsyncGenerator<Record<string, unknown>> {
   })();
 }
 
+/**
+ * `promise`, or a failure if it has not settled within 2 s of real time: what the relayer sends over the loopback
+ * arrives in milliseconds, and a broken connection must fail its test rather than hang the suite.
+ */
+function within<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("nothing happened within 2 s")), 2_000);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
+  return within(promise).then(
     () => expect.fail("expected a rejection"),
     (error: unknown) => error as Error,
   );
@@ -77,10 +89,10 @@ describe("RelayerConnection", () => {
   async function connected(options: { requestTimeoutMs?: number } = {}): Promise<{ socket: net.Socket; port: number }> {
     const p = await peer();
     server = p.server;
-    conn = await RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock, ...options });
+    conn = await within(RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock, ...options }));
     conn.onProblem((message) => problems.push(message));
     conn.onNotification((method) => notified.push(method));
-    return { socket: await p.socket, port: p.port };
+    return { socket: await within(p.socket), port: p.port };
   }
 
   beforeEach(() => {
@@ -105,8 +117,8 @@ describe("RelayerConnection", () => {
 
       const a = conn?.request("zkpool.heartbeat", { busy: 0 }) as Promise<unknown>;
       const b = conn?.request("zkpool.heartbeat", { busy: 1 }) as Promise<unknown>;
-      const first = (await incoming.next()).value as { id: number; method: string; params: unknown };
-      const second = (await incoming.next()).value as { id: number; params: unknown };
+      const first = (await within(incoming.next())).value as { id: number; method: string; params: unknown };
+      const second = (await within(incoming.next())).value as { id: number; params: unknown };
       expect(first).to.deep.equal({ jsonrpc: "2.0", id: first.id, method: "zkpool.heartbeat", params: { busy: 0 } });
       expect(second.params).to.deep.equal({ busy: 1 });
       expect(second.id).not.to.equal(first.id);
@@ -117,7 +129,7 @@ describe("RelayerConnection", () => {
       const bytes = Buffer.from(replies);
       // One byte at a time, splitting the two-byte "é" too.
       for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1));
-      expect(await b).to.equal("b");
+      expect(await within(b)).to.equal("b");
       const error = await rejection(a);
       expect(error).to.be.instanceOf(RpcRemoteError);
       expect(error).to.include({ code: RpcErrorCode.UnknownJob, retryable: false });
@@ -131,7 +143,7 @@ describe("RelayerConnection", () => {
       await connected();
       const answered = conn?.request("zkpool.submit", {}) as Promise<unknown>;
       feed(conn as RelayerConnection, '{"jsonrpc":"2.0","id":1,"result":{"accepted":true},"error":null}\n');
-      expect(await answered).to.deep.equal({ accepted: true });
+      expect(await within(answered)).to.deep.equal({ accepted: true });
     });
 
     it("rejects a request the relayer does not answer in time, naming it, and ignores the late answer", async () => {
@@ -182,7 +194,7 @@ describe("RelayerConnection", () => {
         expect(error).to.be.instanceOf(ConnectionError);
         expect(error.message).to.equal(why);
       }
-      expect((await conn?.closed)?.message).to.equal(why);
+      expect((await within(conn?.closed as Promise<Error>)).message).to.equal(why);
       expect(conn?.isClosed).to.equal(true);
       expect((await rejection(conn?.request("zkpool.heartbeat", {}) as Promise<unknown>)).message).to.equal(why);
       expect(clock.pendingTimers).to.equal(0);
@@ -208,7 +220,7 @@ describe("RelayerConnection", () => {
       conn?.close("another reason");
       expect(conn?.isClosed).to.equal(true);
       expect((await rejection(pending)).message).to.equal("the agent stopped");
-      expect((await conn?.closed)?.message).to.equal("the agent stopped");
+      expect((await within(conn?.closed as Promise<Error>)).message).to.equal("the agent stopped");
     });
 
     it("sends a message of exactly the limit and refuses a longer one without leaving it pending", async () => {
@@ -216,10 +228,10 @@ describe("RelayerConnection", () => {
       const incoming = lines(socket);
       const framing = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "m", params: "" }).length + 1;
       const fits = conn?.request("m", "x".repeat(MAX_FRAME_BYTES - framing)) as Promise<unknown>;
-      const sent = (await incoming.next()).value as { id: number; params: string };
+      const sent = (await within(incoming.next())).value as { id: number; params: string };
       expect(sent.params).to.have.length(MAX_FRAME_BYTES - framing);
       feed(conn as RelayerConnection, `{"jsonrpc":"2.0","id":${sent.id},"result":"ok"}\n`);
-      expect(await fits).to.equal("ok");
+      expect(await within(fits)).to.equal("ok");
 
       const error = await rejection(conn?.request("m", "x".repeat(MAX_FRAME_BYTES - framing + 1)) as Promise<unknown>);
       expect(error).to.be.instanceOf(ProtocolError);
@@ -248,7 +260,7 @@ describe("RelayerConnection", () => {
       feed(c, "\n  \n\r\n");
       feed(c, '{"jsonrpc":"2.0","method":"zkpool.notify","params":{}}\r\n');
       feed(c, '{"jsonrpc":"2.0","id":1,"result":"alive"}\n');
-      expect(await answered).to.equal("alive");
+      expect(await within(answered)).to.equal("alive");
       expect(problems).to.deep.equal([
         "ignored a line that is not JSON: this is not json",
         "ignored a line that is not a JSON-RPC object: [1, 2, 3]",
@@ -324,7 +336,7 @@ describe("RelayerConnection", () => {
       const chunk = "y".repeat(16 * 1024);
       for (let i = 0; i < 6; i++) socket.write(chunk);
       socket.write('\n{"jsonrpc":"2.0","method":"zkpool.notify","params":{}}\n');
-      expect(await next).to.equal("zkpool.notify");
+      expect(await within(next)).to.equal("zkpool.notify");
       expect(problems).to.have.length(1);
       expect(problems[0]).to.include(`line longer than the protocol's ${MAX_FRAME_BYTES}-byte limit`);
     });
@@ -347,7 +359,7 @@ describe("RelayerConnection", () => {
       const { socket } = await connected();
       const incoming = lines(socket);
       socket.write('{"jsonrpc":"2.0","id":"x1","method":"agent.reboot"}\n');
-      const reply = (await incoming.next()).value as Record<string, unknown>;
+      const reply = (await within(incoming.next())).value as Record<string, unknown>;
       expect(reply).to.deep.equal({
         jsonrpc: "2.0",
         id: "x1",
@@ -481,7 +493,7 @@ describe("RelayerConnection", () => {
     it("connects, stops the connect timer and keeps the address", async () => {
       const p = await peer();
       server = p.server;
-      conn = await RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock });
+      conn = await within(RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock }));
       expect(clock.pendingTimers).to.equal(0);
       expect(conn.address).to.deep.equal({ host: "127.0.0.1", port: p.port });
     });

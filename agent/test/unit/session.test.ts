@@ -70,8 +70,23 @@ function rig(options: { concurrency?: number; msPerProof?: number; benchmark?: b
   return { link, clock, backend, ui, speed, ctx, stop: new AbortController() };
 }
 
+/**
+ * `promise`, once every callback that is ready has run: nothing in a session's world waits for I/O or real time,
+ * so what has not settled by then never will (the test fails at once instead of hanging).
+ */
+async function settled<T>(promise: Promise<T>): Promise<T> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await settle();
+  if (!done) expect.fail("still waiting once everything ready has run");
+  return promise;
+}
+
 function open(r: Rig): Promise<Session> {
-  return Session.open(r.link, r.ctx, r.stop.signal);
+  return settled(Session.open(r.link, r.ctx, r.stop.signal));
 }
 
 /** A job due at `deadline` (unix seconds). */
@@ -231,11 +246,11 @@ describe("Session", () => {
     it("stops logging in when the agent is asked to stop, and closes the link", async () => {
       const r = rig();
       r.ctx.speedAt = () => new Promise<number>(() => undefined);
-      const opening = open(r);
+      const opening = Session.open(r.link, r.ctx, r.stop.signal);
       await settle();
       expect(r.link.isClosed).to.equal(false);
       r.stop.abort(new JobAbortedError("Ctrl-C"));
-      const error = await rejection(opening);
+      const error = await rejection(settled(opening));
       expect((error as Error).message).to.equal("Ctrl-C");
       expect(r.link.reason?.message).to.equal("the agent stopped");
       expect(r.link.sent("zkpool.authorize")).to.have.length(0);
@@ -581,7 +596,7 @@ describe("Session", () => {
       r.link.notify(proving);
       r.link.notify(queued);
       r.link.drop();
-      const error = await rejection(running);
+      const error = await rejection(settled(running));
       expect(error).to.be.instanceOf(ConnectionError);
       expect((error as ConnectionError).retryable).to.equal(true);
       expect((error as Error).message).to.equal("the relayer at 127.0.0.1:7700 closed the connection");
@@ -633,7 +648,7 @@ describe("Session", () => {
 
       r.backend.finish(early.jobId);
       r.backend.finish(boundary.jobId);
-      await running;
+      await settled(running);
       expect(r.clock.now(), "no need to wait out the grace period").to.equal(4_000);
       expect(r.link.sent<{ jobId: string }>("zkpool.submit").map((s) => s.jobId)).to.deep.equal([
         early.jobId,
@@ -657,7 +672,7 @@ describe("Session", () => {
       expect(ids(plan[0].finishing)).to.deep.equal([quick.jobId]);
       expect(ids(plan[0].handingBack)).to.deep.equal([slow.jobId]);
       r.backend.finish(quick.jobId);
-      await running;
+      await settled(running);
     });
 
     it("waits for a proof being submitted, however short the grace period", async () => {
@@ -675,7 +690,7 @@ describe("Session", () => {
       const [plan] = uiCalls(r, "stopping") as [[{ finishing: NotifyParams[] }]];
       expect(ids(plan[0].finishing)).to.deep.equal([j.jobId]);
       accept({ accepted: true });
-      await running;
+      await settled(running);
       expect(r.ui.count("jobAccepted")).to.equal(1);
     });
 
@@ -691,7 +706,7 @@ describe("Session", () => {
       expect(ended).to.equal(false);
       expect(r.link.isClosed).to.equal(false);
       await r.clock.advance(1);
-      await running;
+      await settled(running);
       expect(ended).to.equal(true);
       expect(r.link.reason?.message).to.equal("the agent stopped");
       expect(r.backend.signals.get(j.jobId)?.aborted).to.equal(true);
@@ -702,7 +717,7 @@ describe("Session", () => {
       const idle = rig();
       const idleSession = await open(idle);
       idle.stop.abort();
-      await idleSession.run(idle.stop.signal, 60_000);
+      await settled(idleSession.run(idle.stop.signal, 60_000));
       expect(idle.link.reason?.message).to.equal("the agent stopped");
       expect(idle.link.sent("zkpool.heartbeat")).to.have.length(0);
       expect(uiCalls(idle, "stopping")).to.deep.equal([[{ finishing: [], handingBack: [], graceMs: 60_000 }]]);
@@ -714,7 +729,7 @@ describe("Session", () => {
       r.stop.abort();
       await settle();
       r.link.drop();
-      await running;
+      await settled(running);
       expect(r.clock.now()).to.equal(0);
     });
   });
