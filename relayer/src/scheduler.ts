@@ -312,7 +312,8 @@ export class Scheduler {
   /**
    * Earliest deadline first, over jobs that need an agent, onto free agents that can finish in time. A notify
    * can close its connection at once (an agent that does not read), and the disconnect asks for a dispatch
-   * while this one runs: that request runs after it, never inside it.
+   * while this one runs: that request runs after it, never inside it. The pass it interrupts stops there (its
+   * agents and its queue are out of date: the job just given back is due first), and a new one starts.
    */
   private dispatch(): void {
     if (this.dispatching) {
@@ -346,6 +347,7 @@ export class Scheduler {
     const fastest = free.reduce((min, s) => Math.min(min, s.msPerProof), Infinity);
     const finishesAt = (s: AgentSession) => now + s.msPerProof / 1000 + submitMargin;
     for (const tracked of waiting) {
+      if (this.dispatchAgain) break;
       // A second agent is only worth it when it can finish in time: if the fastest free one cannot, none can.
       if (tracked.running.size > 0 && now + fastest / 1000 + submitMargin > tracked.job.deadline) continue;
       let best: AgentSession | undefined;
@@ -354,7 +356,6 @@ export class Scheduler {
         if (
           s.busy >= s.concurrency ||
           tracked.running.has(s.id) ||
-          !this.sessions.has(s.id) ||
           tracked.excluded.has(s.agent.toLowerCase() + s.deviceId)
         ) {
           continue;

@@ -1111,5 +1111,24 @@ describe("scheduler", function () {
       expect(rig.blocks).to.deep.equal(["1"]);
       expect(scheduler.sessionsList).to.deep.equal([rig]);
     });
+
+    it("a job whose agent disconnects while being told of it keeps its place: earliest deadline first", async () => {
+      const { scheduler, store, connect } = harness();
+      // deaf (two slots, the faster) and rig are idle; blocks 2 and 3, left by a previous run, wait for a tick.
+      const deaf = new FakeSession("deaf", 500, 2);
+      const rig = new FakeSession("rig", 1_000);
+      connect(deaf, rig);
+      store.open = [jobFor(2n, T0 + 700), jobFor(3n, T0 + 650)];
+      await scheduler.load();
+      // deaf, told of block 3, drops its connection then.
+      deaf.onNotify = () => scheduler.onDisconnected(deaf, "the agent does not read its connection");
+      scheduler.tick();
+      expect(deaf.blocks, "and nothing after it left").to.deep.equal(["3"]);
+      expect(rig.blocks, "3 is due before 2").to.deep.equal(["3"]);
+      expect(scheduler.snapshot().nextDeadlines.map((d) => [d.blockId, d.agents])).to.deep.equal([
+        [3n, 1],
+        [2n, 0],
+      ]);
+    });
   });
 });
