@@ -17,7 +17,14 @@ import { ethers } from "hardhat";
 import type { ContractTransactionReceipt, HDNodeWallet, Wallet } from "ethers";
 import { encodeEvidence, instanceHash, proveInstance } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake, type ProposedBlock } from "../test/fixtures/taiko";
-import { POOL_CAPACITY, POOL_STAKE, deployPoolFixture, signProof, type PoolFixture } from "../test/fixtures/zkpool";
+import {
+  POOL_CAPACITY,
+  POOL_STAKE,
+  authorizeAgent,
+  deployPoolFixture,
+  signProof,
+  type PoolFixture,
+} from "../test/fixtures/zkpool";
 import { agentKey, creditProof, freeSigners, startEpoch, verifyAll } from "../test/helpers/pool";
 import { mined } from "../test/helpers/taiko";
 import { median, runBenchmark, writeReport } from "./report";
@@ -134,7 +141,7 @@ async function registerProvers(f: PoolFixture, count: number): Promise<Prover[]>
     const wallet = new ethers.Wallet(ethers.id(`zkpool.bench.prover.${i}`), ethers.provider);
     await (await funder!.sendTransaction({ to: wallet.address, value: ethers.parseEther("1") })).wait();
     const agent = agentKey(`bench.${i}`);
-    await mined(f.pool.connect(wallet).authorizeAgent(agent.address, `bench rig ${i}`));
+    await mined(authorizeAgent(f, wallet, agent, `bench rig ${i}`));
     provers.push({ wallet, agent });
   }
   return provers;
@@ -227,9 +234,9 @@ async function claims(rows: Row[]): Promise<void> {
   const f = await deployPoolFixture();
   const [carol, dave, erin] = freeSigners(f, 3) as [typeof f.alice, typeof f.alice, typeof f.alice];
   const agents = { carol: agentKey("claim.carol"), dave: agentKey("claim.dave"), erin: agentKey("claim.erin") };
-  await f.pool.connect(carol).authorizeAgent(agents.carol.address, "carol");
-  await f.pool.connect(dave).authorizeAgent(agents.dave.address, "dave");
-  await f.pool.connect(erin).authorizeAgent(agents.erin.address, "erin");
+  await authorizeAgent(f, carol, agents.carol, "carol");
+  await authorizeAgent(f, dave, agents.dave, "dave");
+  await authorizeAgent(f, erin, agents.erin, "erin");
 
   // Dave and Erin prove in each of epochs 0–30; Carol in epochs 0 and 30. Each epoch harvests its own rewards.
   const last = 30n;

@@ -68,6 +68,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     uint16 public constant MAX_FEE_BPS = 3_000;
     uint256 public constant MAX_LABEL_LENGTH = 64;
     bytes32 public constant PROOF_TYPEHASH = keccak256("Proof(uint256 blockId,bytes32 evidenceHash)");
+    bytes32 public constant AGENT_CONSENT_TYPEHASH = keccak256("AgentConsent(address prover)");
     uint256 private constant _BPS = 10_000;
     uint256 private constant _LOW_24_BITS = (1 << 24) - 1;
     /// @dev Positions of BlockEvidence's fields read by the pool.
@@ -160,6 +161,8 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             address(proverPool) == address(0) ||
             treasury_ == address(0)
         ) revert ZeroAddress();
+        if (epochLength == 0) revert InvalidEpochLength();
+        if (feeChangeDelay < epochLength) revert FeeChangeDelayTooShort(feeChangeDelay, epochLength);
         TOKEN = token;
         TAIKO_L1 = taikoL1;
         PROVER_POOL = proverPool;
@@ -176,9 +179,11 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     // ───────────────────────────── provers and agents ─────────────────────────────
 
     /// @inheritdoc IZKPool
-    function authorizeAgent(address agent, string calldata label) external whenNotPaused {
+    function authorizeAgent(address agent, string calldata label, bytes calldata consent) external whenNotPaused {
         if (agent == address(0)) revert ZeroAddress();
         if (bytes(label).length > MAX_LABEL_LENGTH) revert LabelTooLong(bytes(label).length, MAX_LABEL_LENGTH);
+        (address signer, ECDSA.RecoverError error, ) = ECDSA.tryRecover(agentConsentDigest(msg.sender), consent);
+        if (error != ECDSA.RecoverError.NoError || signer != agent) revert InvalidAgentConsent(agent);
         Agent storage a = _agents[agent];
         if (a.prover != address(0)) {
             if (a.prover != msg.sender) revert AgentOfAnotherProver(agent, a.prover);
@@ -195,6 +200,11 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         if (a.prover != msg.sender || a.revoked) revert NotAuthorizedAgent(agent);
         a.revoked = true;
         emit AgentRevoked(msg.sender, agent);
+    }
+
+    /// @inheritdoc IZKPool
+    function agentConsentDigest(address prover) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(AGENT_CONSENT_TYPEHASH, prover)));
     }
 
     /// @inheritdoc IZKPool
@@ -227,6 +237,13 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         }
         uint256 gasUsed = uint32(_evidenceWord(input, _EVIDENCE_GAS_USED));
         uint256 shares = (BLOCK_FEE_BASE_GAS + gasUsed) * rewardPerGas;
+        // A block with no reward earns nothing: a credit of zero shares would count its prover among the epoch's
+        // provers without an entry to claim, and the epoch's dust would never be swept. (Out of reach on the local
+        // network, whose rewardPerGas is at least 1 and gasUsed too; eldfell's feePerGas can start at 0.)
+        if (shares == 0) {
+            emit ProofNotCredited(blockId, prover, agent, nextForkChoiceId - 1);
+            return;
+        }
         uint256 epoch = currentEpoch();
         _credit(prover, epoch, shares);
         emit ProofCredited(blockId, prover, agent, epoch, shares);
@@ -442,6 +459,12 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         if (treasury_ == address(0)) revert ZeroAddress();
         _treasury = treasury_;
         emit TreasuryChanged(treasury_);
+    }
+
+    /// @notice Ownership moves in two steps (transferOwnership, then acceptOwnership) and is never renounced: a
+    /// pool without an owner could never be unpaused, nor its stake exited and withdrawn.
+    function renounceOwnership() public pure override {
+        revert OwnershipCannotBeRenounced();
     }
 
     /// @notice Pauser: stop new proofs and new agents. Claims, harvests and settlements go on.

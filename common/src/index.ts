@@ -29,9 +29,11 @@ export {
 } from "./taiko";
 export { formatTTKO, shortAddress } from "./format";
 export {
+  AGENT_CONSENT_TYPES,
   DEFAULT_POOL_PARAMS,
   LOCAL_POOL_PARAMS,
   PROOF_TYPES,
+  agentConsentTypedData,
   proofDigest,
   proofTypedData,
   zkPoolDomain,

@@ -26,6 +26,29 @@ export function proofTypedData(chainId: number, pool: Address, blockId: bigint, 
   };
 }
 
+/** The struct an agent key signs to consent to prove for a prover in a pool (ZKPool.authorizeAgent's consent). */
+export const AGENT_CONSENT_TYPES = {
+  AgentConsent: [{ name: "prover", type: "address" }],
+} as const;
+
+/**
+ * The EIP-712 typed data an agent key signs so that `prover` may authorize it in the pool at `pool` on
+ * `chainId`: the third argument of ZKPool.authorizeAgent. Nobody else can authorize the key for themselves.
+ *
+ * @example
+ * const consent = await agentAccount.signTypedData(agentConsentTypedData(31337, pool, prover));
+ * await wallet.writeContract({ address: pool, abi: zkPoolAbi, functionName: "authorizeAgent",
+ *   args: [agentAccount.address, "rig-1", consent] });
+ */
+export function agentConsentTypedData(chainId: number, pool: Address, prover: Address) {
+  return {
+    domain: zkPoolDomain(chainId, pool),
+    types: AGENT_CONSENT_TYPES,
+    primaryType: "AgentConsent" as const,
+    message: { prover },
+  };
+}
+
 /** keccak256 of the EIP712Domain type's encoding, with zkPoolDomain's four fields. */
 const DOMAIN_TYPEHASH = keccak256(
   stringToHex("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),

@@ -87,6 +87,15 @@ interface IZKPool {
     /// @notice An agent belongs to one prover only, for good.
     error AgentOfAnotherProver(address agent, address prover);
     error LabelTooLong(uint256 length, uint256 maxLength);
+    /// @notice `consent` is not the agent key's EIP-712 signature of AgentConsent(prover = the caller) for this
+    /// pool and chain: only the holder of the key can give it to a prover.
+    error InvalidAgentConsent(address agent);
+    /// @notice The constructor's epoch length is zero.
+    error InvalidEpochLength();
+    /// @notice A fee change must be announced at least one epoch ahead.
+    error FeeChangeDelayTooShort(uint256 feeChangeDelay, uint256 epochLength);
+    /// @notice The pool always has an owner: ownership can be transferred, never renounced.
+    error OwnershipCannotBeRenounced();
     /// @notice The proof's signature does not recover to an address.
     error InvalidAgentSignature();
     /// @notice The proof's input is not an abi-encoded BlockEvidence.
@@ -110,8 +119,18 @@ interface IZKPool {
     // ───────────────────────────── provers and agents ─────────────────────────────
 
     /// @notice Authorize `agent` (the address of an access key) to prove for the caller, who becomes its
-    /// prover. `label` names the machine for people (at most 64 bytes).
-    function authorizeAgent(address agent, string calldata label) external;
+    /// prover, with the key's consent: nobody can take a key that another prover is about to authorize (a
+    /// front-run authorization would otherwise give the key, and every proof it signs, to someone else).
+    /// @param agent The access key's address.
+    /// @param label Names the machine for people (at most 64 bytes).
+    /// @param consent The agent key's EIP-712 signature of AgentConsent(address prover) with prover = the
+    /// caller, in the pool's domain (name "ZKPool", version "1", this chain, this pool): see agentConsentDigest.
+    function authorizeAgent(address agent, string calldata label, bytes calldata consent) external;
+
+    /// @notice The EIP-712 digest an agent key signs to consent to prove for `prover` in this pool.
+    /// @param prover The prover the key will prove for.
+    /// @return The digest of AgentConsent(prover) in the pool's domain.
+    function agentConsentDigest(address prover) external view returns (bytes32);
 
     /// @notice Revoke one of the caller's agents: its later proofs earn nothing and the relayer refuses it.
     function revokeAgent(address agent) external;

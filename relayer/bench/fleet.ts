@@ -5,7 +5,7 @@
 import { JsonRpcProvider } from "ethers";
 import { encodeFunctionData, getAbiItem, toEventSelector, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { zkPoolAbi, type NotifyParams } from "@zkpool/common";
+import { agentConsentTypedData, zkPoolAbi, type NotifyParams } from "@zkpool/common";
 import { ScriptedAgent } from "../test/support/agentClient";
 import type { LocalPool } from "../test/e2e/harness";
 
@@ -48,20 +48,25 @@ export async function authorizeOnChain(local: LocalPool, keys: readonly AgentKey
   try {
     for (let start = 0; start < keys.length; start += PER_BLOCK) {
       await Promise.all(
-        keys.slice(start, start + PER_BLOCK).map((agent, i) =>
-          provider.send("eth_sendTransaction", [
+        keys.slice(start, start + PER_BLOCK).map(async (agent, i) => {
+          const prover = provers[(start + i) % provers.length]!;
+          // Each key consents to its prover, as the dApp has a new key sign in the browser.
+          const consent = await privateKeyToAccount(agent.key).signTypedData(
+            agentConsentTypedData(local.deployment.chainId, pool, prover),
+          );
+          return provider.send("eth_sendTransaction", [
             {
-              from: provers[(start + i) % provers.length],
+              from: prover,
               to: pool,
               gas: `0x${AUTHORIZE_GAS.toString(16)}`,
               data: encodeFunctionData({
                 abi: zkPoolAbi,
                 functionName: "authorizeAgent",
-                args: [agent.address, "bench"],
+                args: [agent.address, "bench", consent],
               }),
             },
-          ]),
-        ),
+          ]);
+        }),
       );
       await provider.send("evm_mine", []);
       blocks += 1;

@@ -1,6 +1,6 @@
 import { type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { TTKO, formatTTKO, shortAddress, taikoTokenAbi, zkPoolAbi } from "@zkpool/common";
+import { TTKO, agentConsentTypedData, formatTTKO, shortAddress, taikoTokenAbi, zkPoolAbi } from "@zkpool/common";
 import { type Deployment, type Logger } from "@zkpool/common/node";
 import { ACCOUNT_INDEX, localAccount, localPrivateKey } from "./accounts";
 import { mined, publicClientFor, walletClientFor } from "./chain";
@@ -92,10 +92,18 @@ export async function setUpLocalPool(o: PoolSetupOptions): Promise<LocalPool> {
     const label = `rig-${i + 1}`;
     // A fresh access key, as the dApp makes one: it never leaves this process but to its agent.
     const agentKey = generatePrivateKey();
-    const agent = privateKeyToAccount(agentKey).address;
+    const agentAccount = privateKeyToAccount(agentKey);
+    const agent = agentAccount.address;
+    // The key consents to prove for this prover (signed where the key is, as the dApp does in the browser).
+    const consent = await agentAccount.signTypedData(agentConsentTypedData(o.deployment.chainId, pool, prover.address));
     await mined(
       client,
-      wallet.writeContract({ address: pool, abi: zkPoolAbi, functionName: "authorizeAgent", args: [agent, label] }),
+      wallet.writeContract({
+        address: pool,
+        abi: zkPoolAbi,
+        functionName: "authorizeAgent",
+        args: [agent, label, consent],
+      }),
     );
     log.info(
       `${prover.name} (${shortAddress(prover.address)}) authorized an access key for its machine ${label} (${shortAddress(agent)})`,

@@ -10,6 +10,7 @@ import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { toHex, type Address, type Hash, type Hex } from "viem";
 import {
+  agentConsentTypedData,
   LOCAL_GENESIS_BLOCK_HASH,
   LOCAL_PROTOCOL,
   TTKO,
@@ -182,7 +183,11 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
     },
     async newAgentKey(prover, label = "e2e machine") {
       const key = generatePrivateKey();
-      await (await pool.connect(prover.signer).authorizeAgent(privateKeyToAccount(key).address, label)).wait();
+      const agent = privateKeyToAccount(key);
+      const consent = await agent.signTypedData(
+        agentConsentTypedData(node.chainId, (await pool.getAddress()) as Address, prover.address),
+      );
+      await (await pool.connect(prover.signer).authorizeAgent(agent.address, label, consent)).wait();
       return key;
     },
     async revokeAgent(prover, agentKey) {

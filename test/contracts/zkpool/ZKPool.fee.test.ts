@@ -167,6 +167,17 @@ describe("ZKPool: fee, ownership and roles", function () {
         .withArgs(f.operator.address);
       await f.pool.connect(f.alice).setRelayer(f.bob.address);
     });
+
+    it("is never renounced (OwnershipCannotBeRenounced): a paused pool always has an owner to unpause it", async function () {
+      const f = await load(deployPoolFixture);
+      await f.pool.connect(f.pauser).pause();
+      await expect(f.pool.connect(f.operator).renounceOwnership()).to.be.revertedWithCustomError(
+        f.pool,
+        "OwnershipCannotBeRenounced",
+      );
+      expect(await f.pool.owner()).to.equal(f.operator.address);
+      await expect(f.pool.connect(f.operator).unpause()).to.emit(f.pool, "Unpaused");
+    });
   });
 
   describe("roles", function () {
@@ -261,6 +272,25 @@ describe("ZKPool: fee, ownership and roles", function () {
           factory.deploy(...broken, DEFAULT_POOL_PARAMS.epochLength, DEFAULT_POOL_PARAMS.feeChangeDelay),
         ).to.be.revertedWithCustomError(factory, "ZeroAddress");
       }
+    });
+
+    it("refuses an epoch length of 0 (InvalidEpochLength) and a fee delay under one epoch (FeeChangeDelayTooShort)", async function () {
+      const f = await load(deployPoolFixture);
+      const args = [
+        f.operator.address,
+        await f.token.getAddress(),
+        await f.taikoL1.getAddress(),
+        await f.proverPool.getAddress(),
+        f.treasury.address,
+      ] as const;
+      const factory = new ZKPool__factory(f.operator);
+      await expect(factory.deploy(...args, 0n, 3_600n)).to.be.revertedWithCustomError(factory, "InvalidEpochLength");
+      await expect(factory.deploy(...args, 3_600n, 3_599n))
+        .to.be.revertedWithCustomError(factory, "FeeChangeDelayTooShort")
+        .withArgs(3_599n, 3_600n);
+      // A delay of exactly one epoch is the shortest allowed: a change is always known an epoch ahead.
+      const pool = await factory.deploy(...args, 3_600n, 3_600n);
+      expect(await pool.FEE_CHANGE_DELAY()).to.equal(3_600n);
     });
   });
 });

@@ -25,7 +25,7 @@ import {
   type BlockEvidence,
 } from "@zkpool/common";
 import { proposeBlock, type ProposedBlock } from "../../fixtures/taiko";
-import { deployPoolFixture, signProof, type PoolFixture } from "../../fixtures/zkpool";
+import { authorizeAgent, deployPoolFixture, signProof, type PoolFixture } from "../../fixtures/zkpool";
 import { agentKey, expectedShares, freeSigners } from "../../helpers/pool";
 import { checkPoolInvariants } from "../../helpers/poolInvariants";
 import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
@@ -61,9 +61,9 @@ async function propertyFixture(): Promise<PropertyFixture> {
   const actors = [f.alice, f.bob, carol, dave!, erin!, frank!, grace!, heidi!, f.mallory, eve!];
   const keys = [f.agentOfAlice, f.agentOfBob, ...Array.from({ length: KEYS - 2 }, (_, i) => agentKey(`k${i}`))];
   // carol..heidi take k0..k5; alice k6, bob k7.
-  for (let i = 2; i < PROVERS; i++) await f.pool.connect(actors[i]!).authorizeAgent(keys[i]!.address, `rig ${i}`);
-  await f.pool.connect(f.alice).authorizeAgent(keys[8]!.address, "alice's second rig");
-  await f.pool.connect(f.bob).authorizeAgent(keys[9]!.address, "bob's second rig");
+  for (let i = 2; i < PROVERS; i++) await authorizeAgent(f, actors[i]!, keys[i]!, `rig ${i}`);
+  await authorizeAgent(f, f.alice, keys[8]!, "alice's second rig");
+  await authorizeAgent(f, f.bob, keys[9]!, "bob's second rig");
   return { ...f, actors, eve: eve!, keys };
 }
 
@@ -324,12 +324,11 @@ class Run {
     switch (op.kind) {
       case "authorize": {
         const label = op.longLabel ? "é".repeat(33) : `rig ${op.key}`;
-        const agent = f.keys[op.key]!.address;
+        const key = f.keys[op.key]!;
+        const agent = key.address;
         const who = this.ownerOr(agent, op.byOwner, op.actor);
         await this.nextTimestamp();
-        await this.expectOutcome(model.authorize(who.address, agent, label), () =>
-          f.pool.connect(who).authorizeAgent(agent, label),
-        );
+        await this.expectOutcome(model.authorize(who.address, agent, label), () => authorizeAgent(f, who, key, label));
         expect(await f.pool.agentOwner(agent)).to.equal(model.agentOwner(agent) ?? ethers.ZeroAddress);
         return;
       }

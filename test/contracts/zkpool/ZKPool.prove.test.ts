@@ -5,6 +5,7 @@ import { Signature } from "ethers";
 import { TTKO, proofTypedData, shutdownProver } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake } from "../../fixtures/taiko";
 import {
+  authorizeAgent,
   deployPoolFixture,
   proposeAndProve,
   proveThroughPool,
@@ -88,7 +89,7 @@ describe("ZKPool: proofs and shares", function () {
     it("any of a prover's agents earns for that prover", async function () {
       const f = await load(deployPoolFixture);
       const second = agentKey("alice.second");
-      await f.pool.connect(f.alice).authorizeAgent(second.address, "second rig");
+      await authorizeAgent(f, f.alice, second, "second rig");
       const c1 = await creditProof(f, f.agentOfAlice);
       const c2 = await creditProof(f, second);
       await expect(c2.receipt.hash)
@@ -137,7 +138,7 @@ describe("ZKPool: proofs and shares", function () {
     it("prover A's agent earns for A only, whatever the relayer does", async function () {
       const f = await load(deployPoolFixture);
       // Bob cannot take Alice's agent, and no relayer can name another prover: only the signature counts.
-      await expect(f.pool.connect(f.bob).authorizeAgent(f.agentOfAlice.address, "mine"))
+      await expect(authorizeAgent(f, f.bob, f.agentOfAlice, "mine"))
         .to.be.revertedWithCustomError(f.pool, "AgentOfAnotherProver")
         .withArgs(f.agentOfAlice.address, f.alice.address);
       const byRelayer = await creditProof(f, f.agentOfAlice);
@@ -248,7 +249,7 @@ describe("ZKPool: proofs and shares", function () {
         .to.be.revertedWithCustomError(f.pool, "NotAuthorizedAgent")
         .withArgs(f.agentOfAlice.address);
       // Authorized again by its prover, the same signature counts.
-      await f.pool.connect(f.alice).authorizeAgent(f.agentOfAlice.address, "back");
+      await authorizeAgent(f, f.alice, f.agentOfAlice, "back");
       await expect(f.pool.connect(f.relayer).proveBlock(block.id, input, signature)).to.emit(f.pool, "ProofCredited");
     });
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { shutdownProver } from "@zkpool/common";
 import { proposeBlock } from "../../fixtures/taiko";
-import { deployPoolFixture, type PoolFixture } from "../../fixtures/zkpool";
+import { authorizeAgent, deployPoolFixture, type PoolFixture } from "../../fixtures/zkpool";
 import {
   agentKey,
   creditProof,
@@ -221,7 +221,7 @@ describe("ZKPool: harvest and settlement", function () {
       const f = await load(deployPoolFixture);
       const [carol] = freeSigners(f, 1);
       const agentOfCarol = agentKey("carol");
-      await f.pool.connect(carol!).authorizeAgent(agentOfCarol.address, "carol's rig");
+      await authorizeAgent(f, carol!, agentOfCarol, "carol's rig");
       // Rewards proportional to the shares would split exactly (a block's reward is its shares, and 80% of a
       // multiple of 1,000 rewardPerGas is whole): a block of epoch 0 paid in epoch 1 makes the split uneven.
       await creditProof(f, f.agentOfAlice);
