@@ -287,18 +287,18 @@ export class FakeTaiko {
       event.inputs.filter((input) => !input.indexed),
       values.filter((_, i) => !event.inputs[i]!.indexed),
     );
+    const logged = options.logged === false ? undefined : topics.filter((topic): topic is Hex => topic !== null);
+    return this.emitLog(address, logged, data);
+  }
+
+  /**
+   * Mines a block holding a log of `address` with these topics and data, as they are (a log the ABI may not
+   * decode); none when topics is undefined. Returns its transaction hash.
+   */
+  emitLog(address: Address, topics: Hex[] | undefined, data: Hex): Hex {
     const blockNumber = this.mine();
     const transactionHash = keccak256(stringToHex(`fake transaction ${++this.transactions}`));
-    if (options.logged !== false) {
-      this.logs.push({
-        address,
-        topics: topics.filter((topic): topic is Hex => topic !== null) as Hex[],
-        data,
-        blockNumber,
-        transactionHash,
-        logIndex: this.logs.length,
-      });
-    }
+    if (topics) this.logs.push({ address, topics, data, blockNumber, transactionHash, logIndex: this.logs.length });
     return transactionHash;
   }
 

@@ -8,12 +8,14 @@ import { expect } from "chai";
 import {
   decodeErrorResult,
   encodeErrorResult,
+  encodeEventTopics,
   getAddress,
   keccak256,
   stringToHex,
   zeroAddress,
   type Abi,
   type Address,
+  type Hex,
 } from "viem";
 import {
   L2Chain,
@@ -154,6 +156,12 @@ function summary(events: readonly NetworkEvent[]): string[] {
         return `agent ${event.agent}`;
     }
   });
+}
+
+/** Mines a log with `eventName`'s topics but no data: its signature, another encoding (the ABI cannot decode it). */
+function undecodable(chain: FakeTaiko, address: Address, abi: Abi, eventName: string, args: Record<string, unknown>) {
+  const topics = encodeEventTopics({ abi, eventName, args } as Parameters<typeof encodeEventTopics>[0]);
+  return chain.emitLog(address, topics as Hex[], "0x");
 }
 
 function jobs(events: readonly NetworkEvent[]): NetworkJob[] {
@@ -323,7 +331,35 @@ describe("TaikoA4Adapter", () => {
       const events = await follow(adapter);
 
       expect(summary(events)).to.deep.equal(["job 1", `proven 1 by ${OTHER_PROVER}`, "job 2"]);
-      expect(events[1]).to.deep.include({ kind: "proven", blockId: 1n, prover: OTHER_PROVER });
+      expect(events[1]).to.deep.equal({ kind: "proven", blockId: 1n, prover: OTHER_PROVER, parentHash, parentGasUsed });
+      // TaikoL1.getBlock is read for each proposal, and for nothing else.
+      expect(w.chain.calls().map((call) => `${call.functionName}(${call.args.join()})`)).to.deep.equal([
+        "getBlock(1)",
+        "getBlock(2)",
+      ]);
+    });
+
+    it("a BlockVerified is no event: only a BlockProven says a block was proven", async () => {
+      const w = world();
+      const adapter = await started(w);
+      const mine = w.chain.propose({ assignedProver: POOL, proofWindow: 60n });
+      const { parentHash, parentGasUsed } = expectedJob([mine], false).evidence;
+      w.chain.prove({ blockId: 1n, parentHash, parentGasUsed, prover: OTHER_PROVER });
+      w.chain.emit(TAIKO_L1, taikoL1Abi, "BlockVerified", { blockId: 1n, prover: OTHER_PROVER });
+
+      expect(summary(await follow(adapter))).to.deep.equal(["job 1", `proven 1 by ${OTHER_PROVER}`]);
+    });
+
+    it("a log of TaikoL1 or the pool that their ABIs do not decode is skipped: no job, no event, no failure", async () => {
+      const w = world();
+      const adapter = await started(w);
+      undecodable(w.chain, TAIKO_L1, taikoL1Abi, "BlockProposed", { blockId: 1n, assignedProver: getAddress(POOL) });
+      undecodable(w.chain, TAIKO_L1, taikoL1Abi, "BlockProven", { blockId: 1n });
+      undecodable(w.chain, POOL, zkPoolAbi, "AgentAuthorized", { prover: PROVER_OF_AGENT, agent: OTHER_PROVER });
+      w.chain.propose({ blockId: 1n, assignedProver: POOL, proofWindow: 60n });
+      w.chain.authorizeAgent(PROVER_OF_AGENT, AGENT);
+
+      expect(summary(await follow(adapter))).to.deep.equal(["job 1", `agent ${AGENT}`]);
     });
 
     it("AgentAuthorized and AgentRevoked are agentChanged for the agent; the pool's other events are none", async () => {
@@ -345,6 +381,15 @@ describe("TaikoA4Adapter", () => {
   });
 
   describe("the cursor: a restart loses and repeats nothing", () => {
+    it("the adapter is named taiko-a4, and so is its cursor in the store", async () => {
+      const w = world();
+      const adapter = await started(w);
+      await follow(adapter);
+
+      expect(adapter.name).to.equal("taiko-a4");
+      expect([...w.cursor.cursors.keys()]).to.deep.equal(["taiko-a4"]);
+    });
+
     it("a first start reads from TaikoL1's deployment block and replays nothing", async () => {
       const w = world({ headBlock: START + 50n });
       const adapter = await started(w);
@@ -715,6 +760,7 @@ describe("TaikoA4Adapter", () => {
       w.chain.prove({ blockId: 1n, parentHash, parentGasUsed: parentGasUsed + 1, prover: POOL });
       w.chain.prove({ blockId: 2n, parentHash, parentGasUsed, prover: POOL });
       w.chain.prove({ blockId: 1n, parentHash, parentGasUsed, prover: OTHER_PROVER });
+      undecodable(w.chain, TAIKO_L1, taikoL1Abi, "BlockProven", { blockId: 1n });
       const ours = w.chain.prove({ blockId: 1n, parentHash, parentGasUsed, prover: getAddress(POOL) });
       w.chain.prove({ blockId: 1n, parentHash: otherParent, parentGasUsed: 5, prover: OTHER_PROVER });
 
