@@ -122,6 +122,7 @@ export class Scheduler {
     const tracked = this.jobs.get(job.blockId);
     if (tracked) tracked.handedOff = false;
     else this.track(job, undefined);
+    this.o.metrics.queueDepth.set(this.openCount());
     this.dispatch();
   }
 
@@ -230,8 +231,10 @@ export class Scheduler {
       other.session.cancel({ jobId: other.jobId, reason: "proven by another agent" });
       other.session.busy = Math.max(0, other.session.busy - 1);
       this.finishAttempt(other, "cancelled", null);
+      this.o.metrics.attempts.inc({ outcome: "cancelled" });
       tracked.running.delete(otherId);
     }
+    this.o.metrics.queueDepth.set(this.openCount());
     this.o.submit(job, session.agent, input, params.signature as Hex);
     this.dispatch();
     return { accepted: true };
