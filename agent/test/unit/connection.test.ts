@@ -218,9 +218,17 @@ describe("RelayerConnection", () => {
       const pending = conn?.request("zkpool.heartbeat", {}) as Promise<unknown>;
       conn?.close("the agent stopped");
       conn?.close("another reason");
+      conn?.close();
       expect(conn?.isClosed).to.equal(true);
       expect((await rejection(pending)).message).to.equal("the agent stopped");
       expect((await within(conn?.closed as Promise<Error>)).message).to.equal("the agent stopped");
+    });
+
+    it("says the agent closed the link when it gives no reason", async () => {
+      await connected();
+      const pending = conn?.request("zkpool.heartbeat", {}) as Promise<unknown>;
+      conn?.close();
+      expect((await rejection(pending)).message).to.equal("closed by the agent");
     });
 
     it("sends a message of exactly the limit and refuses a longer one without leaving it pending", async () => {
@@ -257,6 +265,8 @@ describe("RelayerConnection", () => {
       feed(c, '{"jsonrpc":"2.0","id":1}\n');
       feed(c, '{"jsonrpc":"2.0","id":null,"result":{}}\n');
       feed(c, `${"z".repeat(100)}\n`);
+      feed(c, `${"w".repeat(80)}\n`);
+      feed(c, "not\tjson,  \t at all\n");
       feed(c, "\n  \n\r\n");
       feed(c, '{"jsonrpc":"2.0","method":"zkpool.notify","params":{}}\r\n');
       feed(c, '{"jsonrpc":"2.0","id":1,"result":"alive"}\n');
@@ -271,6 +281,8 @@ describe("RelayerConnection", () => {
         'ignored a line that is neither a response nor a notification: {"jsonrpc":"2.0","id":1}',
         'ignored a line that is neither a response nor a notification: {"jsonrpc":"2.0","id":null,"result":{}}',
         `ignored a line that is not JSON: ${"z".repeat(80)}…`,
+        `ignored a line that is not JSON: ${"w".repeat(80)}`,
+        "ignored a line that is not JSON: not json, at all",
       ]);
       expect(notified).to.deep.equal(["zkpool.notify"]);
       expect(c.isClosed).to.equal(false);
@@ -488,6 +500,18 @@ describe("RelayerConnection", () => {
         RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock, signal: stop.signal }),
       );
       expect(already.message).to.equal("Ctrl-C");
+    });
+
+    it("is not cut by the stop signal it connected with: a stopping agent still finishes its jobs", async () => {
+      const p = await peer();
+      server = p.server;
+      const stop = new AbortController();
+      conn = await within(
+        RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock, signal: stop.signal }),
+      );
+      stop.abort(new Error("Ctrl-C"));
+      await settle();
+      expect(conn.isClosed).to.equal(false);
     });
 
     it("connects, stops the connect timer and keeps the address", async () => {

@@ -218,7 +218,16 @@ describe("Session", () => {
       expect((error as Error).message).to.equal(
         "the relayer's answer to zkpool.subscribe is malformed: nonce: expected a bytes32 nonce",
       );
+      expect((error as ProtocolError).hint).to.equal(
+        "the relayer and this agent do not speak the same protocol: update both",
+      );
       expect(r.link.sent("zkpool.authorize")).to.have.length(0);
+
+      const s = rig();
+      s.link.answers.set("zkpool.subscribe", () => null);
+      expect(((await rejection(open(s))) as Error).message).to.equal(
+        "the relayer's answer to zkpool.subscribe is malformed: (root): Expected object, received null",
+      );
     });
 
     it("refuses a malformed answer to zkpool.authorize", async () => {
@@ -464,6 +473,23 @@ describe("Session", () => {
       expect(r.link.sent<{ jobId: string }>("zkpool.submit").map((s) => s.jobId)).to.deep.equal([next.jobId]);
     });
 
+    it("tracks a job notified again after a cancel afresh, still within its concurrency", async () => {
+      const r = rig({ concurrency: 1 });
+      await open(r);
+      const [a, b] = [job(100), job(200)];
+      r.link.notify(a);
+      r.link.cancel(a.jobId, "reassigned");
+      r.link.notify(a);
+      await settle();
+      expect(r.backend.started).to.deep.equal([a.jobId, a.jobId]);
+      r.link.notify(b);
+      await settle();
+      expect(r.backend.started, "b waits for the second run of a").to.deep.equal([a.jobId, a.jobId]);
+      r.backend.finish(a.jobId);
+      await settle();
+      expect(r.backend.started).to.deep.equal([a.jobId, a.jobId, b.jobId]);
+    });
+
     it("does not submit a job cancelled just as its proof came back", async () => {
       const r = rig();
       await open(r);
@@ -511,11 +537,21 @@ describe("Session", () => {
       r.link.notify(j);
       r.link.notify(j);
       r.link.send("zkpool.notify", { ...j, jobId: "other", blockId: 12 });
+      r.link.send("zkpool.notify", {
+        ...j,
+        jobId: "another",
+        evidence: { ...j.evidence, metaHash: "0x12" },
+        difficulty: 0,
+      });
       r.link.send("zkpool.reboot", {});
       expect(r.backend.started).to.deep.equal([j.jobId]);
       expect(uiCalls(r, "problem")).to.deep.equal([
         [`job ${j.jobId} was notified twice`],
         ["a zkpool.notify with invalid params: blockId: Expected string, received number"],
+        [
+          "a zkpool.notify with invalid params: evidence.metaHash: expected 32 bytes of hex; " +
+            "difficulty: Number must be greater than or equal to 1",
+        ],
         ["unknown notification zkpool.reboot"],
       ]);
       expect(r.ui.count("jobReceived")).to.equal(1);
@@ -600,7 +636,7 @@ describe("Session", () => {
       expect(error).to.be.instanceOf(ConnectionError);
       expect((error as ConnectionError).retryable).to.equal(true);
       expect((error as Error).message).to.equal("the relayer at 127.0.0.1:7700 closed the connection");
-      expect(r.backend.signals.get(proving.jobId)?.aborted).to.equal(true);
+      expect(r.backend.signals.get(proving.jobId)?.reason, "the job is stopped with why").to.equal(error);
       expect(r.backend.started).to.deep.equal([proving.jobId]);
       expect(uiCalls(r, "jobDropped").map(([j, why]) => [(j as { jobId: string }).jobId, why])).to.deep.equal([
         [proving.jobId, "the connection to the relayer closed; the pool gives it to another machine"],
@@ -656,6 +692,7 @@ describe("Session", () => {
       ]);
       expect(r.link.reason?.message).to.equal("the agent stopped");
       expect(r.ui.count("jobDropped"), "a job handed back on stop is said once, in the plan").to.equal(1);
+      expect(r.clock.pendingTimers, "no heartbeat nor grace timer left").to.equal(0);
     });
 
     it("judges a job by the speed measured at its difficulty, or else by the login's", async () => {
@@ -711,6 +748,7 @@ describe("Session", () => {
       expect(r.link.reason?.message).to.equal("the agent stopped");
       expect(r.backend.signals.get(j.jobId)?.aborted).to.equal(true);
       expect(r.link.sent("zkpool.submit")).to.have.length(0);
+      expect(r.ui.count("jobDropped"), "the plan already said it").to.equal(0);
     });
 
     it("stops at once when it has no job, and when the link drops during the grace period", async () => {
