@@ -597,6 +597,18 @@ describe("scheduler", function () {
       connect(exact);
       expect(exact.blocks).to.deep.equal(["1"]);
     });
+
+    it("adds a second agent that finishes exactly by the deadline, though no faster one is free", () => {
+      const { clock, scheduler, add, connect } = harness();
+      const first = new FakeSession("first", 1_000);
+      connect(first);
+      add(1n, 8);
+      clock.now = T0 + 8 - REDUNDANCY_S;
+      const exact = new FakeSession("exact", 4_000);
+      connect(exact);
+      scheduler.tick();
+      expect([first.blocks, exact.blocks]).to.deep.equal([["1"], ["1"]]);
+    });
   });
 
   describe("proofs", () => {
