@@ -14,8 +14,8 @@ export class LineDecoder {
     let start = 0;
     for (let newline = chunk.indexOf(0x0a, start); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
       if (this.buffered + (newline - start) > this.maxBytes) return "too-large";
-      // A line that ends with CR (CRLF) loses it.
-      const end = newline > start && chunk[newline - 1] === 0x0d ? newline - 1 : newline;
+      // A line that ends with CR (CRLF) loses it. (An empty line's byte before is the last LF, or none.)
+      const end = chunk[newline - 1] === 0x0d ? newline - 1 : newline;
       if (this.chunks.length === 0) {
         // The usual case, a whole line in one chunk: decoded in place, without copying it first.
         lines.push(chunk.toString("utf8", start, end));

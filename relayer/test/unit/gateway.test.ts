@@ -234,6 +234,11 @@ interface Harness {
 }
 
 const running: AgentGateway[] = [];
+const sockets: MemorySocket[] = [];
+
+function errorText(error: unknown): string | undefined {
+  return error instanceof Error ? error.message : undefined;
+}
 
 /** Resolves once `holds` does, checking between turns of the event loop (for effects that write nothing). */
 async function eventually(holds: () => boolean): Promise<void> {
@@ -269,6 +274,7 @@ async function startGateway(options: Partial<GatewayOptions> = {}): Promise<Harn
     calls,
     port,
     connect: (socket = new MemorySocket()) => {
+      sockets.push(socket);
       gateway.accept(socket);
       return socket;
     },
@@ -328,12 +334,16 @@ const job: NotifyParams = {
   difficulty: 3,
 };
 
-afterEach(async function () {
+/** Closes this test's gateways; checks that all they wrote was JSON-RPC 2.0, one message a line. */
+async function afterGatewayTest(): Promise<void> {
   for (const gateway of running.splice(0)) await gateway.close();
-});
+  const written = sockets.splice(0).flatMap((socket) => socket.received);
+  expect(written.filter((m) => m.jsonrpc !== "2.0")).to.deep.equal([]);
+}
 
 describe("agent gateway: login", function () {
   this.timeout(ANSWER_WITHIN_MS);
+  afterEach(afterGatewayTest);
 
   it("logs in an agent that signs its connection's fresh nonce with its own key, and hands the session to the relayer", async function () {
     const { connect, calls, gateway, log } = await startGateway();
@@ -472,7 +482,7 @@ describe("agent gateway: login", function () {
   });
 
   it("does not log in a connection that closed while its owner was looked up", async function () {
-    const { connect, calls, gateway } = await startGateway();
+    const { connect, calls, gateway } = await startGateway({ maxStrikes: 1 });
     let answer: (owner: Address) => void = () => undefined;
     calls.agentOwner = () => new Promise((resolve) => (answer = resolve));
     const socket = connect();
@@ -495,6 +505,7 @@ describe("agent gateway: login", function () {
     // The login fails as any refused request does: one protocol error, and no answer to a closed socket.
     await eventually(() => gateway.stats.protocolErrors === 1);
     expect(socket.received).to.have.length(1);
+    expect(socket.ended).to.equal(false);
     expect(calls.authorized).to.deep.equal([]);
     expect(calls.disconnected).to.deep.equal([]);
     expect(gateway.stats.authorized).to.equal(0);
@@ -564,6 +575,7 @@ describe("agent gateway: login", function () {
 
 describe("agent gateway: deadlines", function () {
   this.timeout(ANSWER_WITHIN_MS);
+  afterEach(afterGatewayTest);
 
   it("closes a connection that has not logged in by authTimeoutS, at the first sweep past it", async function () {
     const { connect, clock, calls } = await startGateway({ authTimeoutS: 10 });
@@ -658,6 +670,7 @@ describe("agent gateway: deadlines", function () {
 
 describe("agent gateway: abuse", function () {
   this.timeout(ANSWER_WITHIN_MS);
+  afterEach(afterGatewayTest);
 
   it("serves a burst of twice rateLimitPerS, refuses the flood beyond it and cuts the flooder off", async function () {
     const { connect, calls, gateway } = await startGateway({ rateLimitPerS: 5 });
@@ -797,8 +810,8 @@ describe("agent gateway: abuse", function () {
     socket.failNextWrite = true;
     socket.sendRaw("nope\n");
     expect((await socket.request("zkpool.subscribe", SUBSCRIBE)).result).to.have.property("nonce");
-    expect(log.lines.filter((l) => l.level === "error").map((l) => l.msg)).to.deep.equal([
-      "unexpected error handling an agent message",
+    expect(log.lines.filter((l) => l.level === "error").map((l) => [l.msg, errorText(l.fields.err)])).to.deep.equal([
+      ["unexpected error handling an agent message", "write after the socket broke"],
     ]);
   });
 
@@ -806,12 +819,25 @@ describe("agent gateway: abuse", function () {
     const { connect, log } = await startGateway();
     const socket = connect();
     socket.emit("error", new Error("ECONNRESET"));
-    expect(log.lines.find((l) => l.msg === "agent connection error")?.level).to.equal("debug");
+    const line = log.lines.find((l) => l.msg === "agent connection error");
+    expect([line?.level, errorText(line?.fields.err)]).to.deep.equal(["debug", "ECONNRESET"]);
+  });
+
+  it("builds no log line at a level the logger has off", async function () {
+    const log = recordingLog();
+    const { connect } = await startGateway({
+      log: { ...log.log, isLevelEnabled: (level: string) => level !== "debug" },
+    });
+    const socket = connect();
+    await login(socket, alice);
+    socket.emit("error", new Error("ECONNRESET"));
+    expect(log.lines.map((l) => l.msg)).to.deep.equal(["agent gateway listening", "agent authorized"]);
   });
 });
 
 describe("agent gateway: a logged-in agent", function () {
   this.timeout(ANSWER_WITHIN_MS);
+  afterEach(afterGatewayTest);
 
   it("routes a submit to the handler with the session and the parsed params, and answers with its result", async function () {
     const { connect, clock, calls } = await startGateway();
@@ -850,7 +876,9 @@ describe("agent gateway: a logged-in agent", function () {
       code: RpcErrorCode.InternalError,
       message: "Internal error: the relayer could not handle this message; try again",
     });
-    expect(log.lines.filter((l) => l.level === "error").map((l) => l.msg)).to.deep.equal(["agent request failed"]);
+    expect(log.lines.filter((l) => l.level === "error").map((l) => [l.msg, errorText(l.fields.err)])).to.deep.equal([
+      ["agent request failed", "database on fire at 10.0.0.5"],
+    ]);
   });
 
   it("takes a heartbeat: busy and speed reach the handler with the session, and the answer is the relayer's time", async function () {
@@ -906,6 +934,8 @@ describe("agent gateway: a logged-in agent", function () {
     calls.authorized[0]?.close("stalled on job-7");
     expect(socket.ended).to.equal(true);
     expect(calls.disconnected.map((d) => d.reason)).to.deep.equal(["stalled on job-7"]);
+    calls.authorized[0]?.notify(job);
+    expect(socket.notifications).to.deep.equal([]);
   });
 
   it("writes nothing to a socket already destroyed", async function () {
@@ -936,6 +966,7 @@ describe("agent gateway: a logged-in agent", function () {
 
 describe("agent gateway: stats", function () {
   this.timeout(ANSWER_WITHIN_MS);
+  afterEach(afterGatewayTest);
 
   it("counts connections, logged-in agents, frames, protocol errors and agents cut off for abuse", async function () {
     const { connect, gateway } = await startGateway({ maxStrikes: 2 });
@@ -977,6 +1008,7 @@ describe("agent gateway: stats", function () {
 
 describe("agent gateway over TCP", function () {
   this.timeout(ANSWER_WITHIN_MS);
+  afterEach(afterGatewayTest);
 
   it("listens on its port and serves a scripted agent: login, notify, and its disconnection", async function () {
     const { port, calls, log } = await startGateway();
