@@ -28,6 +28,7 @@ import {
 } from "@zkpool/common";
 import type { NetworkEvent, NetworkJob } from "../../src/network";
 import type { Store } from "../../src/store/types";
+import { revertNameOf } from "../../src/sender";
 import { TaikoA4Adapter } from "../../src/taiko/a4Adapter";
 import { FakeTaiko, zeroValues, type Proposed } from "../support/fakeTaiko";
 import { recordingLog, type RecordingLog } from "../support/recordingLog";
@@ -83,12 +84,6 @@ class ManualSleep {
     const ending = this.pending;
     this.pending = [];
     for (const resolve of ending) resolve();
-  }
-
-  /** Ends the waits under way, and resolves once the next one starts. */
-  async tick(): Promise<void> {
-    this.release();
-    await this.waiting();
   }
 }
 
@@ -640,18 +635,15 @@ describe("TaikoA4Adapter", () => {
   });
 
   describe("whenProvable: the chain's clock decides when an early proof is sent again", () => {
-    /** Whether `promise` settled yet, without waiting for it. */
-    function watch(promise: Promise<void>) {
-      const state = { settled: false, error: undefined as unknown };
-      promise.then(
-        () => (state.settled = true),
-        (error: unknown) => {
-          state.settled = true;
-          state.error = error;
-        },
-      );
-      return state;
-    }
+    /** What whenProvable does next: wait again, or settle (resolve or reject). Never hangs on a broken rule. */
+    const next = (sleeper: ManualSleep, provable: Promise<void>): Promise<"waiting" | "settled"> =>
+      Promise.race([
+        sleeper.waiting().then(() => "waiting" as const),
+        provable.then(
+          () => "settled" as const,
+          () => "settled" as const,
+        ),
+      ]);
     const latestReads = (chain: FakeTaiko) =>
       chain.requests.filter((r) => r.method === "eth_getBlockByNumber" && r.params[0] === "latest").length;
 
@@ -659,11 +651,12 @@ describe("TaikoA4Adapter", () => {
       const w = world();
       const adapter = w.adapter();
       const provable = adapter.whenProvable({ deadline: Number(w.chain.now) - 100 });
-      await w.sleeper.waiting();
 
+      expect(await next(w.sleeper, provable)).to.equal("waiting");
       expect(latestReads(w.chain)).to.equal(0);
       expect(w.sleeper.waits).to.deep.equal([250]);
       w.sleeper.release();
+      expect(await next(w.sleeper, provable)).to.equal("settled");
       await provable;
       expect(latestReads(w.chain)).to.equal(1);
     });
@@ -674,16 +667,16 @@ describe("TaikoA4Adapter", () => {
       w.clock.ms = Number(w.chain.now + 10_000n) * 1000;
       const deadline = w.chain.now + 20n;
       const provable = adapter.whenProvable({ deadline: Number(deadline) });
-      const state = watch(provable);
-      await w.sleeper.waiting();
+      expect(await next(w.sleeper, provable)).to.equal("waiting");
 
       w.chain.mineAt(deadline);
-      await w.sleeper.tick();
-      expect(state.settled, "chain time = deadline").to.equal(false);
+      w.sleeper.release();
+      expect(await next(w.sleeper, provable), "chain time = deadline").to.equal("waiting");
       expect(latestReads(w.chain)).to.equal(1);
 
       w.chain.mine(1, 1n);
       w.sleeper.release();
+      expect(await next(w.sleeper, provable), "chain time past the deadline").to.equal("settled");
       await provable;
       expect(latestReads(w.chain)).to.equal(2);
       expect(w.sleeper.waits).to.deep.equal([250, 250]);
@@ -694,12 +687,12 @@ describe("TaikoA4Adapter", () => {
       const adapter = w.adapter();
       w.chain.failNext((r) => r.method === "eth_getBlockByNumber");
       const provable = adapter.whenProvable({ deadline: Number(w.chain.now) - 1 });
-      const state = watch(provable);
-      await w.sleeper.waiting();
+      expect(await next(w.sleeper, provable)).to.equal("waiting");
 
-      await w.sleeper.tick();
-      expect(state).to.deep.equal({ settled: false, error: undefined });
       w.sleeper.release();
+      expect(await next(w.sleeper, provable), "after the failed read").to.equal("waiting");
+      w.sleeper.release();
+      expect(await next(w.sleeper, provable)).to.equal("settled");
       await provable;
       expect(w.sleeper.waits).to.deep.equal([250, 250]);
       expect(latestReads(w.chain)).to.equal(2);
@@ -838,5 +831,27 @@ describe("TaikoA4Adapter", () => {
     it("is proofWindowMax when that product is above it", async () => {
       expect(await window(1_201n)).to.equal(3_600);
     });
+  });
+});
+
+describe("FakeTaiko, the node these tests run on", () => {
+  it("answers a multicall of TaikoL1's views as it answers each call, reverts by custom error", async () => {
+    const chain = new FakeTaiko(TAIKO_L1, POOL);
+    const proposed = chain.propose({ assignedProver: POOL, proofWindow: 90n });
+    const getBlock = (blockId: bigint) =>
+      ({ address: TAIKO_L1, abi: taikoL1Abi, functionName: "getBlock", args: [blockId] }) as const;
+
+    const [known, unknown] = await chain.client.multicall({ contracts: [getBlock(1n), getBlock(9n)] });
+
+    expect(known).to.deep.equal({ status: "success", result: await chain.client.readContract(getBlock(1n)) });
+    expect(known.result?.[7]).to.equal(proposed.proposedAt);
+    expect(known.result?.[10]).to.equal(90n);
+    expect(unknown?.status).to.equal("failure");
+    expect(revertNameOf(unknown?.error)).to.equal("L1_BLOCK_ID");
+    expect(chain.calls().map((call) => `${call.functionName}(${call.args.join()})`)).to.deep.equal([
+      "getBlock(1)",
+      "getBlock(9)",
+      "getBlock(1)",
+    ]);
   });
 });
