@@ -124,16 +124,8 @@ export class RelayerConnection implements RelayerLink {
         resolve(new RelayerConnection(socket, address, options.requestTimeoutMs ?? 15_000, clock));
       };
       const onError = (error: NodeJS.ErrnoException): void => {
-        const why =
-          error.code === "ECONNREFUSED"
-            ? "connection refused"
-            : error.code === "ENOTFOUND"
-              ? "no such host"
-              : error.code === "EHOSTUNREACH" || error.code === "ENETUNREACH"
-                ? "host unreachable"
-                : error.message;
         fail(
-          new ConnectionError(`cannot connect to the relayer at ${where}: ${why}`, {
+          new ConnectionError(`cannot connect to the relayer at ${where}: ${connectFailure(error)}`, {
             cause: error,
             hint: "check that the relayer is running and that --relayer is its host:port",
           }),
@@ -299,6 +291,21 @@ export class RelayerConnection implements RelayerLink {
 
   private problem(message: string): void {
     for (const handler of this.problemHandlers) handler(message);
+  }
+}
+
+/** Why a connection attempt failed, in words. */
+export function connectFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ENOTFOUND":
+      return "no such host";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "host unreachable";
+    default:
+      return error.message;
   }
 }
 

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { expect } from "chai";
 import { MAX_FRAME_BYTES, RpcErrorCode } from "@zkpool/common";
-import { RelayerConnection, formatAddress } from "../../src/connection.js";
+import { RelayerConnection, connectFailure, formatAddress } from "../../src/connection.js";
 import { ConnectionError, ProtocolError, RequestTimeoutError, RpcRemoteError } from "../../src/errors.js";
 import { FakeClock, settle } from "../helpers/fakeClock.js";
 
@@ -267,6 +267,7 @@ describe("RelayerConnection", () => {
       feed(c, `${"z".repeat(100)}\n`);
       feed(c, `${"w".repeat(80)}\n`);
       feed(c, "not\tjson,  \t at all\n");
+      feed(c, "oops\r\n");
       feed(c, "\n  \n\r\n");
       feed(c, '{"jsonrpc":"2.0","method":"zkpool.notify","params":{}}\r\n');
       feed(c, '{"jsonrpc":"2.0","id":1,"result":"alive"}\n');
@@ -283,6 +284,7 @@ describe("RelayerConnection", () => {
         `ignored a line that is not JSON: ${"z".repeat(80)}…`,
         `ignored a line that is not JSON: ${"w".repeat(80)}`,
         "ignored a line that is not JSON: not json, at all",
+        "ignored a line that is not JSON: oops",
       ]);
       expect(notified).to.deep.equal(["zkpool.notify"]);
       expect(c.isClosed).to.equal(false);
@@ -309,8 +311,18 @@ describe("RelayerConnection", () => {
       feed(c, "\n");
       feed(c, line.slice(0, 100));
       feed(c, `${line.slice(100)}\n`);
+      // After another line in the same read: only the bytes of this line count.
+      const short = '{"jsonrpc":"2.0","method":"zkpool.cancel","params":{}}';
+      feed(c, `${short}\n${line.slice(0, MAX_FRAME_BYTES - 10)}`);
+      feed(c, `${line.slice(MAX_FRAME_BYTES - 10)}\n`);
       expect(problems).to.deep.equal([]);
-      expect(notified).to.deep.equal(["zkpool.notify", "zkpool.notify", "zkpool.notify"]);
+      expect(notified).to.deep.equal([
+        "zkpool.notify",
+        "zkpool.notify",
+        "zkpool.notify",
+        "zkpool.cancel",
+        "zkpool.notify",
+      ]);
     });
 
     it("skips a line one byte over the limit and reads the next, whether it comes whole or in pieces", async () => {
@@ -474,6 +486,7 @@ describe("RelayerConnection", () => {
       const error = await rejection(connecting);
       expect(error).to.be.instanceOf(ConnectionError);
       expect(error.message).to.equal(`cannot connect to the relayer at 127.0.0.1:${p.port}: no answer`);
+      expect((error as ConnectionError).hint).to.equal("check the address and that no firewall is in the way");
     });
 
     it("waits 10 s for an answer unless told otherwise", async () => {
@@ -520,6 +533,17 @@ describe("RelayerConnection", () => {
       conn = await within(RelayerConnection.connect({ host: "127.0.0.1", port: p.port }, { clock }));
       expect(clock.pendingTimers).to.equal(0);
       expect(conn.address).to.deep.equal({ host: "127.0.0.1", port: p.port });
+    });
+
+    it("says in words why a connection attempt failed", () => {
+      const failure = (code: string | undefined): string =>
+        connectFailure(Object.assign(new Error(`connect ${code} 10.0.0.1:7700`), { code }));
+      expect(failure("ECONNREFUSED")).to.equal("connection refused");
+      expect(failure("ENOTFOUND")).to.equal("no such host");
+      expect(failure("EHOSTUNREACH")).to.equal("host unreachable");
+      expect(failure("ENETUNREACH")).to.equal("host unreachable");
+      expect(failure("EINVAL")).to.equal("connect EINVAL 10.0.0.1:7700");
+      expect(failure(undefined)).to.equal("connect undefined 10.0.0.1:7700");
     });
 
     it("writes an IPv6 host in brackets", () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { expect } from "chai";
 import { verifyTypedData, type Hex } from "viem";
 import {
@@ -223,11 +224,20 @@ describe("Session", () => {
       );
       expect(r.link.sent("zkpool.authorize")).to.have.length(0);
 
-      const s = rig();
-      s.link.answers.set("zkpool.subscribe", () => null);
-      expect(((await rejection(open(s))) as Error).message).to.equal(
-        "the relayer's answer to zkpool.subscribe is malformed: (root): Expected object, received null",
-      );
+      const malformed: Array<[Record<string, unknown> | null, string]> = [
+        [null, "(root): Expected object, received null"],
+        [{ nonce: `0x${"zz".repeat(32)}` }, "nonce: expected a bytes32 nonce"],
+        [{ pool: "0x1234" }, "pool: expected the pool's address"],
+      ];
+      for (const [answer, why] of malformed) {
+        const s = rig();
+        s.link.answers.set("zkpool.subscribe", (params) =>
+          answer === null ? null : { ...(subscribe?.(params) as object), ...answer },
+        );
+        expect(((await rejection(open(s))) as Error).message).to.equal(
+          `the relayer's answer to zkpool.subscribe is malformed: ${why}`,
+        );
+      }
     });
 
     it("refuses a malformed answer to zkpool.authorize", async () => {
@@ -461,6 +471,7 @@ describe("Session", () => {
       const signal = r.backend.signals.get(held.jobId);
       expect(signal?.aborted).to.equal(true);
       expect(signal?.reason).to.be.instanceOf(JobAbortedError);
+      expect((signal?.reason as Error).message).to.equal("cancelled by the relayer: proven by another machine");
       await settle();
       expect(r.backend.aborted).to.deep.equal([held.jobId]);
       expect(r.backend.started, "the cancelled queued job never starts").to.deep.equal([held.jobId, next.jobId]);
@@ -647,6 +658,24 @@ describe("Session", () => {
       expect(r.clock.pendingTimers).to.equal(0);
       expect(session.busy).to.equal(0);
     });
+
+    it("leaves no listener on the agent's stop signal once a session is over", async () => {
+      const r = rig();
+      const session = await open(r);
+      expect(getEventListeners(r.stop.signal, "abort"), "none left by the login").to.have.length(0);
+      const running = session.run(r.stop.signal, 10_000);
+      expect(getEventListeners(r.stop.signal, "abort")).to.have.length(1);
+      r.link.drop();
+      await rejection(settled(running));
+      expect(getEventListeners(r.stop.signal, "abort"), "none left by run").to.have.length(0);
+
+      const failed = rig();
+      failed.link.answers.set("zkpool.authorize", () => {
+        throw new RpcRemoteError("zkpool.authorize", RpcErrorCode.Unavailable, "busy", { retryable: true });
+      });
+      await rejection(open(failed));
+      expect(getEventListeners(failed.stop.signal, "abort"), "none left by a failed login").to.have.length(0);
+    });
   });
 
   describe("stopping", () => {
@@ -671,7 +700,7 @@ describe("Session", () => {
       expect(ids(plan[0].finishing)).to.deep.equal([early.jobId, boundary.jobId]);
       expect(ids(plan[0].handingBack)).to.deep.equal([late.jobId, queued.jobId]);
       expect(plan[0].graceMs).to.equal(2_000);
-      expect(r.backend.signals.get(late.jobId)?.aborted).to.equal(true);
+      expect((r.backend.signals.get(late.jobId)?.reason as Error).message).to.equal("the agent is stopping");
       expect(r.backend.started).to.deep.equal([early.jobId, boundary.jobId, late.jobId]);
       expect(r.link.sent("zkpool.heartbeat"), "full at once, so that nothing new comes").to.deep.equal([{ busy: 3 }]);
 
@@ -749,6 +778,7 @@ describe("Session", () => {
       expect(r.backend.signals.get(j.jobId)?.aborted).to.equal(true);
       expect(r.link.sent("zkpool.submit")).to.have.length(0);
       expect(r.ui.count("jobDropped"), "the plan already said it").to.equal(0);
+      expect((r.backend.signals.get(j.jobId)?.reason as Error).message).to.equal("the agent stopped");
     });
 
     it("stops at once when it has no job, and when the link drops during the grace period", async () => {
