@@ -371,6 +371,8 @@ export class Session {
       // Aborted: the disconnect already said so.
       if (controller.signal.aborted) return;
       if (error instanceof ConnectionError) {
+        // Said once, here: the disconnect that follows finds the job stopped and does not report it again.
+        controller.abort(error);
         this.ctx.ui.jobDropped(job, "the connection closed before the relayer took the proof");
       } else {
         this.ctx.ui.jobRejected(job, error);

@@ -659,6 +659,24 @@ describe("Session", () => {
       expect(session.busy).to.equal(0);
     });
 
+    it("reports a job whose submission the drop cut off once, as handed back", async () => {
+      const r = rig();
+      const session = await open(r);
+      const running = session.run(r.stop.signal, 10_000);
+      r.link.answers.set("zkpool.submit", () => new Promise(() => undefined));
+      const j = job(100);
+      r.link.notify(j);
+      r.backend.finish(j.jobId);
+      await settle();
+      r.link.drop();
+      await rejection(settled(running));
+      await settle();
+      expect(uiCalls(r, "jobDropped").map(([, why]) => why)).to.deep.equal([
+        "the connection closed before the relayer took the proof",
+      ]);
+      expect(r.ui.count("jobRejected")).to.equal(0);
+    });
+
     it("leaves no listener on the agent's stop signal once a session is over", async () => {
       const r = rig();
       const session = await open(r);
