@@ -1,10 +1,11 @@
+import { once } from "node:events";
 import { expect } from "chai";
 import { verifyTypedData, type Hex } from "viem";
 import { MAX_FRAME_BYTES, RpcErrorCode, encodeEvidence, proofTypedData, type JobEvidence } from "@zkpool/common";
 import { RpcRemoteError, errorMessage } from "../../src/errors.js";
 import type { AgentUi } from "../../src/ui.js";
 import type { AgentOptions } from "../../src/agent.js";
-import type { AgentConfig } from "../../src/config.js";
+import { AGENT_VERSION, deriveDeviceId, deviceInfo, type AgentConfig } from "../../src/config.js";
 import type { HeartbeatParams } from "@zkpool/common";
 import {
   ACCOUNT,
@@ -119,8 +120,29 @@ describe("agent against a scripted relayer", () => {
     expect(a.ui.text).to.include(`Proof for block ${job.blockId} accepted: shares credited to your prover`);
   });
 
+  it("introduces itself and its machine, with a device id derived from its key unless given one", async () => {
+    const loggedIn = relayer.nextLogin();
+    const a = start({ config: { deviceId: undefined } });
+    const login = await unlessTrouble(a, loggedIn);
+    expect(login.authorize.deviceId).to.equal(deriveDeviceId(ACCOUNT.address));
+    expect(login.subscribe).to.deep.equal({
+      agent: { name: "test-agent", version: AGENT_VERSION },
+      device: deviceInfo(),
+    });
+    expect(a.ui.calls.filter((c) => c.event === "starting").map((c) => c.args[0])).to.deep.equal([
+      {
+        name: "test-agent",
+        agent: ACCOUNT.address,
+        deviceId: deriveDeviceId(ACCOUNT.address),
+        backend: "scripted",
+        relayer: `127.0.0.1:${relayer.port}`,
+      },
+    ]);
+  });
+
   it("reconnects after each drop with a backoff that doubles up to its cap, logging in again with a new nonce", async () => {
-    const a = start();
+    const sessions: unknown[] = [];
+    const a = start({ onSession: (session) => sessions.push(session) });
     const logins: Login[] = [await unlessTrouble(a, relayer.nextLogin())];
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -135,6 +157,7 @@ describe("agent against a scripted relayer", () => {
     expect(delays).to.deep.equal([200, 400, 500, 500]);
     expect(clock.sleeps).to.deep.equal(delays);
     expect(new Set(logins.map((l) => l.conn)).size).to.equal(5);
+    expect(new Set(sessions).size, "a new session for each login").to.equal(5);
     expect(new Set(logins.map((l) => l.nonce)).size).to.equal(5);
     expect(logins.every((l) => l.signatureValid)).to.equal(true);
     expect(a.ui.text).to.include("Disconnected: the relayer at 127.0.0.1:");
@@ -190,10 +213,16 @@ describe("agent against a scripted relayer", () => {
     const [error, delayMs] = (await unlessTrouble(a, a.ui.next("retrying"), ["retrying"])) as [RpcRemoteError, number];
     expect(error.code).to.equal(RpcErrorCode.Unavailable);
     relayer.refuseLogin = undefined;
+    const refused = relayer.conns[0] as AgentConn;
+    if (!refused.closed) await unlessTrouble(a, once(refused, "close"), ["retrying"]);
     const loggedIn = relayer.nextLogin();
     await clock.advance(delayMs);
     await unlessTrouble(a, loggedIn);
     expect(relayer.logins).to.have.length(2);
+    expect(
+      relayer.conns.filter((c) => !c.closed),
+      "the refused connection was closed",
+    ).to.have.length(1);
   });
 
   it("stops for good, in words, when the pool does not know its access key", async () => {
@@ -225,6 +254,25 @@ describe("agent against a scripted relayer", () => {
     expect(relayer.conns).to.have.length(1);
     expect(clock.now(), "without waiting out the backoff").to.equal(0);
     agent = undefined;
+  });
+
+  it("stops at once when asked to while the relayer cannot be reached", async () => {
+    await relayer.close();
+    const a = start();
+    await unlessTrouble(a, a.ui.next("retrying"), ["retrying"]);
+    await a.stop();
+    expect(clock.now(), "without waiting out the backoff").to.equal(0);
+    agent = undefined;
+  });
+
+  it("heartbeats every 5 s unless told otherwise", async () => {
+    const a = start({ heartbeatMs: undefined });
+    const { conn } = await unlessTrouble(a, relayer.nextLogin());
+    const beat = waitFor<[AgentConn, HeartbeatParams]>(relayer, "heartbeat", () => true);
+    await clock.advance(4_999);
+    expect(conn.heartbeats).to.deep.equal([]);
+    await clock.advance(1);
+    await unlessTrouble(a, beat);
   });
 
   it("hands a job back on stop when it cannot finish within the grace period", async () => {
