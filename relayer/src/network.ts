@@ -44,7 +44,7 @@ export interface NetworkAdapter {
   readonly name: string;
   /** Catches up on the chain's history (cursor from the store) before the first poll. */
   start(): Promise<void>;
-  /** Events since the last poll, in chain order. The cursor is saved after the caller handled them. */
+  /** Events since the last commit, in chain order: a poll not committed (its events not handled) is read again. */
   poll(): Promise<NetworkEvent[]>;
   /** Saves the position reached by the last poll, once its events are safely handled. */
   commit(): Promise<void>;

@@ -83,6 +83,8 @@ export class TaikoA4Adapter implements NetworkAdapter {
   private pending: bigint | undefined;
   /** Other provers' blocks, until proven or taken when their window closes. */
   private readonly watched = new Map<bigint, Watched>();
+  /** The watched blocks the last poll took (their window passed): forgotten at commit, offered again until then. */
+  private taken: bigint[] = [];
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -108,9 +110,10 @@ export class TaikoA4Adapter implements NetworkAdapter {
     this.pending = head + 1n;
     // A window has passed when TaikoL1 says so: on the chain's clock (its latest block), not the relayer's, which
     // may run ahead of it; taken earlier, the proof would be refused (L1_NOT_PROVEABLE).
+    this.taken = [];
     for (const [blockId, watched] of this.watched) {
       if (chainTime > BigInt(watched.deadline)) {
-        this.watched.delete(blockId);
+        this.taken.push(blockId);
         if (this.o.takeOpenBlocks) events.push({ kind: "job", job: watched.job, seenAt: this.now() });
       }
     }
@@ -118,6 +121,9 @@ export class TaikoA4Adapter implements NetworkAdapter {
   }
 
   async commit(): Promise<void> {
+    // The blocks the last poll took late are handled: a poll whose events were not (no commit) offers them again.
+    for (const blockId of this.taken) this.watched.delete(blockId);
+    this.taken = [];
     if (this.pending === undefined || this.pending <= this.next) return;
     this.next = this.pending;
     await this.o.store.setCursor(CURSOR, this.next);

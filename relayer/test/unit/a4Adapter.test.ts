@@ -266,6 +266,22 @@ describe("TaikoA4Adapter", () => {
       w.chain.mineAt(theirs.deadline + 1n);
 
       expect(summary(await follow(adapter))).to.deep.equal(["job 1 (opportunistic)"]);
+      expect(await follow(adapter), "taken once, though no block came since").to.deep.equal([]);
+    });
+
+    it("a block taken late by a poll that is not committed is offered again by the next poll, until one is", async () => {
+      const w = world();
+      const adapter = await started(w);
+      const theirs = w.chain.propose({ assignedProver: OTHER_PROVER, proofWindow: 60n });
+      expect(await follow(adapter)).to.deep.equal([]);
+      w.chain.mineAt(theirs.deadline + 1n);
+
+      // The relayer failed to handle the first poll's events (the store was down): it polls again, no commit.
+      expect(summary(await adapter.poll())).to.deep.equal(["job 1 (opportunistic)"]);
+      expect(summary(await adapter.poll())).to.deep.equal(["job 1 (opportunistic)"]);
+      await adapter.commit();
+      w.chain.mine();
+      expect(await follow(adapter), "taken once committed").to.deep.equal([]);
     });
 
     it("another prover's block proven inside its window is never taken", async () => {
