@@ -255,7 +255,9 @@ contract ProverPool is IProverPool {
         staker.lastChangeAt = uint64(block.timestamp);
     }
 
-    /// @dev A free slot, or the slot of the lowest stake, whose owner is forced to exit.
+    /// @dev A free slot, or the slot of the lowest stake, whose owner is forced to exit. Of several stakers tied
+    /// at the lowest stake, the one in the lowest-numbered slot goes (eldfell's rule: the scan keeps the first
+    /// slot and moves on only to a strictly smaller stake); the newcomer must stake strictly more than it.
     function _claimSlot(uint64 amount) private returns (uint8 id) {
         uint256 lowestId;
         uint64 lowest = type(uint64).max;

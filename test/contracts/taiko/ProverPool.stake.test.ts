@@ -188,6 +188,58 @@ describe("ProverPool: staking", function () {
         .withArgs(f.members[16]!.address, lowestAmount);
     });
 
+    // Ties at the lowest stake, as eldfell decides them (taiko-mono@3b3317ad, packages/protocol/contracts/L1/
+    // ProverPool.sol, ProverPool._stake): the slots are scanned from 1 up and a later slot replaces the candidate
+    // only when its stake is strictly smaller, so of several stakers tied at the lowest stake the one in the
+    // lowest-numbered slot is evicted, whoever joined or changed last; a newcomer must stake strictly more.
+    describe("two stakers tied at the lowest stake", function () {
+      it("the newcomer evicts the one in the lower slot, though it joined the set last", async function () {
+        const f = await load(fullSetFixture);
+        const tied = f.amounts[16]!; // members[16], slot 17, the lowest
+        // members[3] leaves slot 4; proverB joins into it with a stake equal to the lowest.
+        await time.increase(3600);
+        await f.proverPool.connect(f.members[3]!).exit();
+        await stake(f, f.proverB, tied, 1_000, 16);
+        const [, before] = await f.proverPool.getProvers();
+        expect([before[3], before[16]]).to.deep.equal([f.proverB.address, f.members[16]!.address]);
+
+        // Equal to the lowest is not enough.
+        await expect(stake(f, f.proverA, tied, 1_000, 16))
+          .to.be.revertedWithCustomError(f.proverPool, "PROVER_NOT_GOOD_ENOUGH")
+          .withArgs(tied, tied);
+        await f.token.mint(f.proverA.address, 1n);
+        const tx = f.proverPool.connect(f.proverA).stake(tied + 1n, 1_000, 16);
+        await expect(tx).to.emit(f.proverPool, "Exited").withArgs(f.proverB.address, tied);
+        expect(eventsIn(await mined(tx), f.proverPool, "Exited")).to.have.length(1);
+
+        const [, after] = await f.proverPool.getProvers();
+        expect(after[3]).to.equal(f.proverA.address);
+        expect(after[16]).to.equal(f.members[16]!.address);
+        expect((await f.proverPool.getStaker(f.proverB.address))[0].proverId).to.equal(0n);
+      });
+
+      it("the newcomer evicts the one in the lower slot, though the other lowered its stake last", async function () {
+        const f = await load(fullSetFixture);
+        const tied = f.amounts[16]!; // members[16], slot 17, the lowest
+        // members[25] (slot 26) lowers its stake to the lowest: a tie between slots 17 and 26.
+        await time.increase(3600);
+        await f.proverPool.connect(f.members[25]!).stake(tied, 1_000, 16);
+
+        await expect(stake(f, f.proverA, tied, 1_000, 16))
+          .to.be.revertedWithCustomError(f.proverPool, "PROVER_NOT_GOOD_ENOUGH")
+          .withArgs(tied, tied);
+        await f.token.mint(f.proverA.address, 1n);
+        const tx = f.proverPool.connect(f.proverA).stake(tied + 1n, 1_000, 16);
+        await expect(tx).to.emit(f.proverPool, "Exited").withArgs(f.members[16]!.address, tied);
+        expect(eventsIn(await mined(tx), f.proverPool, "Exited")).to.have.length(1);
+
+        const [provers, stakers] = await f.proverPool.getProvers();
+        expect(stakers[16]).to.equal(f.proverA.address);
+        expect(stakers[25]).to.equal(f.members[25]!.address);
+        expect(provers[25]!.stakedAmount).to.equal(tied);
+      });
+    });
+
     it("a member changing its stake in a full set evicts nobody", async function () {
       const f = await load(fullSetFixture);
       await time.increase(3600);
