@@ -1,13 +1,15 @@
-import type { ContractTransactionResponse, Signer } from "ethers";
+import { encodeBytes32String, type ContractTransactionResponse, type Signer } from "ethers";
 import type { PoolParams, ProtocolParams } from "@zkpool/common";
 import type { Deployment, TaikoDeploymentFile } from "@zkpool/common/node";
 import {
+  AddressManager__factory,
   ZKPool__factory,
   type ZKPool,
   BlockProofVerifier__factory,
   ProverPool__factory,
   TaikoL1__factory,
   TaikoToken__factory,
+  type AddressManager,
   type BlockProofVerifier,
   type ProverPool,
   type TaikoL1,
@@ -15,6 +17,8 @@ import {
 } from "../../typechain-types";
 
 export interface TaikoDeployment {
+  /** The name book (eldfell's AddressManager) through which ProverPool and TaikoToken find the others. */
+  addressManager: AddressManager;
   token: TaikoToken;
   proverPool: ProverPool;
   taikoL1: TaikoL1;
@@ -31,7 +35,8 @@ async function mined(tx: ContractTransactionResponse | null): Promise<number> {
 
 /**
  * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the Groth16 BlockProofVerifier, ProverPool and
- * TaikoL1 (verifierId 0 = the verifier), wires ProverPool to TaikoL1 and lets both mint and burn TTKOe.
+ * TaikoL1 (verifierId 0 = the verifier), names them in an AddressManager ("taiko", "prover_pool", "taiko_token")
+ * and lets TaikoL1 and ProverPool mint and burn TTKOe.
  */
 export async function deployTaiko(
   deployer: Signer,
@@ -43,7 +48,13 @@ export async function deployTaiko(
   const tokenBlock = await mined(token.deploymentTransaction());
   const verifier = await new BlockProofVerifier__factory(deployer).deploy();
   const verifierBlock = await mined(verifier.deploymentTransaction());
-  const proverPool = await new ProverPool__factory(deployer).deploy(await token.getAddress(), params.proverPool);
+  const addressManager = await new AddressManager__factory(deployer).deploy(owner);
+  await mined(addressManager.deploymentTransaction());
+  const proverPool = await new ProverPool__factory(deployer).deploy(
+    addressManager.target as string,
+    params.proverPool.exitPeriod,
+    params.proverPool.changeDelay,
+  );
   const poolBlock = await mined(proverPool.deploymentTransaction());
   const taikoL1 = await new TaikoL1__factory(deployer).deploy(
     await token.getAddress(),
@@ -55,12 +66,20 @@ export async function deployTaiko(
   );
   const taikoBlock = await mined(taikoL1.deploymentTransaction());
 
-  await mined(await proverPool.init(await taikoL1.getAddress()));
+  const network = await deployer.provider?.getNetwork();
+  if (!network) throw new Error("the deployer has no provider");
+  // Eldfell's contracts find each other by name in the AddressManager, on this chain's domain.
+  const names: [string, string][] = [
+    ["taiko", await taikoL1.getAddress()],
+    ["prover_pool", await proverPool.getAddress()],
+    ["taiko_token", await token.getAddress()],
+  ];
+  for (const [name, address] of names) {
+    await mined(await addressManager.setAddress(network.chainId, encodeBytes32String(name), address));
+  }
   await mined(await token.setMinter(await taikoL1.getAddress(), true));
   await mined(await token.setMinter(await proverPool.getAddress(), true));
 
-  const network = await deployer.provider?.getNetwork();
-  if (!network) throw new Error("the deployer has no provider");
   const deployment: TaikoDeploymentFile = {
     chainId: Number(network.chainId),
     contracts: {
@@ -70,7 +89,7 @@ export async function deployTaiko(
       TaikoL1: { address: (await taikoL1.getAddress()) as `0x${string}`, startBlock: taikoBlock },
     },
   };
-  return { token, proverPool, taikoL1, verifier, deployment };
+  return { addressManager, token, proverPool, taikoL1, verifier, deployment };
 }
 
 /**
