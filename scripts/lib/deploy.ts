@@ -35,21 +35,28 @@ async function mined(tx: ContractTransactionResponse | null): Promise<number> {
 
 /**
  * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the Groth16 BlockProofVerifier, ProverPool and
- * TaikoL1 (verifierId 0 = the verifier), names them in an AddressManager ("taiko", "prover_pool", "taiko_token")
- * and lets TaikoL1 and ProverPool mint and burn TTKOe.
+ * TaikoL1 (verifierId 0 = the verifier), and names them in an AddressManager ("taiko", "prover_pool",
+ * "taiko_token", and "dao": `options.dao`, by default the deployer), which is what lets TaikoL1, ProverPool and
+ * the DAO mint and burn TTKOe.
  */
 export async function deployTaiko(
   deployer: Signer,
   params: ProtocolParams,
-  options: { genesisBlockHash: string; treasury?: string },
+  options: { genesisBlockHash: string; treasury?: string; dao?: string },
 ): Promise<TaikoDeployment> {
   const owner = await deployer.getAddress();
-  const token = await new TaikoToken__factory(deployer).deploy(owner);
+  const addressManager = await new AddressManager__factory(deployer).deploy(owner);
+  await mined(addressManager.deploymentTransaction());
+  const token = await new TaikoToken__factory(deployer).deploy(
+    addressManager.target as string,
+    "Taiko Token Eldfell",
+    "TTKOe",
+    [],
+    [],
+  );
   const tokenBlock = await mined(token.deploymentTransaction());
   const verifier = await new BlockProofVerifier__factory(deployer).deploy();
   const verifierBlock = await mined(verifier.deploymentTransaction());
-  const addressManager = await new AddressManager__factory(deployer).deploy(owner);
-  await mined(addressManager.deploymentTransaction());
   const proverPool = await new ProverPool__factory(deployer).deploy(
     addressManager.target as string,
     params.proverPool.exitPeriod,
@@ -73,12 +80,12 @@ export async function deployTaiko(
     ["taiko", await taikoL1.getAddress()],
     ["prover_pool", await proverPool.getAddress()],
     ["taiko_token", await token.getAddress()],
+    // The local network's DAO mints its supply: TaikoToken lets only these names mint and burn.
+    ["dao", options.dao ?? owner],
   ];
   for (const [name, address] of names) {
     await mined(await addressManager.setAddress(network.chainId, encodeBytes32String(name), address));
   }
-  await mined(await token.setMinter(await taikoL1.getAddress(), true));
-  await mined(await token.setMinter(await proverPool.getAddress(), true));
 
   const deployment: TaikoDeploymentFile = {
     chainId: Number(network.chainId),

@@ -39,9 +39,9 @@ describe("ProverPool: staking", function () {
     expect(await proverPool.addressManager()).to.equal(addressManager.target);
     expect(await proverPool["resolve(bytes32,bool)"](name("taiko"), false)).to.equal(await taikoL1.getAddress());
     expect(await proverPool["resolve(bytes32,bool)"](name("taiko_token"), false)).to.equal(await token.getAddress());
-    await expect(proverPool["resolve(bytes32,bool)"](name("dao"), false))
+    await expect(proverPool["resolve(bytes32,bool)"](name("token_vault"), false))
       .to.be.revertedWithCustomError(proverPool, "RESOLVER_ZERO_ADDR")
-      .withArgs(31337, name("dao"));
+      .withArgs(31337, name("token_vault"));
   });
 
   describe("stake", function () {
