@@ -425,14 +425,17 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     /// @notice Owner: leave ProverPool; the stake comes back through its exit period.
     function exitStake() external onlyOwner {
+        // ProverPool's exit() first pays out a matured exit: it goes back into the stake funds.
+        uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.exit();
+        _accountStakeMove(balanceBefore);
     }
 
     /// @notice Owner: take a matured exit back into the stake funds.
     function withdrawStake() external onlyOwner {
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.withdraw();
-        _stakeFunds += TOKEN.balanceOf(address(this)) - balanceBefore;
+        _accountStakeMove(balanceBefore);
     }
 
     function setCapacityBounds(uint32 minCapacity, uint32 maxCapacity) external onlyOwner {
@@ -571,7 +574,15 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         returns (IProverPool.Staker memory staker, IProverPool.Prover memory prover, uint256 rank)
     {
         (staker, prover) = PROVER_POOL.getStaker(address(this));
-        rank = PROVER_POOL.getRank(address(this));
+        if (staker.proverId == 0) return (staker, prover, 0);
+        // ProverPool has no rank: 1 + the slots with a larger stake, or an equal one in a lower slot.
+        (IProverPool.Prover[] memory slots, address[] memory stakers) = PROVER_POOL.getProvers();
+        rank = 1;
+        for (uint256 i; i < slots.length; ++i) {
+            if (stakers[i] == address(0) || i + 1 == staker.proverId) continue;
+            uint64 other = slots[i].stakedAmount;
+            if (other > prover.stakedAmount || (other == prover.stakedAmount && i + 1 < staker.proverId)) ++rank;
+        }
     }
 
     function treasury() external view returns (address) {
@@ -736,7 +747,19 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     function _stakeFromFunds(uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) private {
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.stake(amount, rewardPerGas, maxCapacity);
-        uint256 burnt = balanceBefore - TOKEN.balanceOf(address(this));
+        _accountStakeMove(balanceBefore);
+    }
+
+    /// @dev Books a ProverPool call's net token movement on the stake funds. A call may mint (ProverPool first
+    /// pays out a matured exit) as well as burn (new stake): a net gain joins the funds, a net cost comes out
+    /// of them and reverts InsufficientStakeFunds beyond them.
+    function _accountStakeMove(uint256 balanceBefore) private {
+        uint256 balanceAfter = TOKEN.balanceOf(address(this));
+        if (balanceAfter >= balanceBefore) {
+            _stakeFunds += balanceAfter - balanceBefore;
+            return;
+        }
+        uint256 burnt = balanceBefore - balanceAfter;
         if (burnt > _stakeFunds) revert InsufficientStakeFunds(burnt, _stakeFunds);
         _stakeFunds -= burnt;
     }

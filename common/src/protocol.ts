@@ -25,14 +25,16 @@ export interface TaikoConfig {
   rewardOpenMultiplierPct: number;
 }
 
-/** ProverPool's constructor Params struct (contracts/taiko/ProverPool.sol). */
+/**
+ * ProverPool's deploy-time durations (contracts/taiko/ProverPool.sol's constructor), which eldfell has as the
+ * constants EXIT_PERIOD and MIN_CHANGE_DELAY. Its other values are eldfell's constants: MIN_CAPACITY 5,
+ * MIN_STAKE_PER_CAPACITY 10,000 base units, SLASH_POINTS 25, SLASH_MULTIPLIER 4.
+ */
 export interface ProverPoolParams {
+  /** EXIT_PERIOD: how long exiting tokens wait before they can be withdrawn. */
   exitPeriod: bigint;
+  /** MIN_CHANGE_DELAY: how long after an exit request a staker in the top 32 cannot change. */
   changeDelay: bigint;
-  minCapacity: number;
-  minStakePerCapacity: bigint;
-  slashRateBps: number;
-  slashRewardMultiplier: number;
 }
 
 export interface ProtocolParams {
@@ -64,10 +66,6 @@ export const A4_PROTOCOL: ProtocolParams = {
   proverPool: {
     exitPeriod: 7n * 24n * HOUR,
     changeDelay: HOUR,
-    minCapacity: 16,
-    minStakePerCapacity: 10_000n * TTKO,
-    slashRateBps: 25,
-    slashRewardMultiplier: 4,
   },
 };
 
@@ -87,10 +85,7 @@ export const LOCAL_PROTOCOL: ProtocolParams = {
     proofDelayMAF: 64,
   },
   proverPool: {
-    ...A4_PROTOCOL.proverPool,
     exitPeriod: 10n * MINUTE,
     changeDelay: 10n,
-    minCapacity: 2,
-    minStakePerCapacity: 1_000n * TTKO,
   },
 };

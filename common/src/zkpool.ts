@@ -100,6 +100,7 @@ export const DEFAULT_POOL_PARAMS: PoolParams = {
 export const LOCAL_POOL_PARAMS: PoolParams = {
   epochLength: 60n,
   feeChangeDelay: 120n,
-  minCapacity: 2,
+  // ProverPool's MIN_CAPACITY (eldfell's 5) is the least any staker may ask for.
+  minCapacity: 5,
   maxCapacity: 64,
 };

@@ -2,81 +2,87 @@
 pragma solidity 0.8.28;
 
 /// @title IProverPool
-/// @notice Taiko A4's staking contest for provers: the 32 largest stakers are assigned blocks, at random,
-/// weighted by stake and by how little they ask per gas. A newcomer must out-stake the smallest of a full
-/// set, who is then forced to exit.
+/// @notice Taiko A4's staking contest for provers, with eldfell's ABI (taiko-mono@3b3317ad,
+/// packages/protocol/contracts/L1/ProverPool.sol): the 32 largest stakers are assigned blocks, at random,
+/// weighted by stake and by how little they ask per gas. A newcomer must out-stake the smallest of a full set,
+/// who is then forced to exit. Every stake change is a full exit followed by a new stake, which reuses the
+/// staker's own exiting tokens before burning new ones.
 interface IProverPool {
-    /// @notice A staker's slot in the top 32, packed in one storage slot so assignment reads 32 words.
+    /// @notice A slot of the top 32, in one storage word.
     struct Prover {
         uint64 stakedAmount;
         uint32 rewardPerGas;
         uint32 currentCapacity;
     }
 
-    /// @notice What the pool remembers of an address, in or out of the top 32.
+    /// @notice What the pool remembers of an address, in or out of the top 32, in one storage word.
     struct Staker {
-        uint64 exitRequestedAt;
-        uint64 exitAmount;
-        uint64 lastChangeAt;
-        uint32 maxCapacity;
-        uint8 proverId; // 1..32 while in the top 32, 0 otherwise
+        uint64 exitRequestedAt; // when the tokens now exiting started their exit period (0: nothing exiting)
+        uint64 exitAmount; // tokens on their way out, withdrawable after the exit period
+        uint32 maxCapacity; // the capacity of the last stake
+        uint32 proverId; // the slot, 1..32, while in the top 32; 0 otherwise
     }
 
-    event Staked(address indexed addr, uint64 amount, uint32 rewardPerGas, uint32 currentCapacity);
-    event Exited(address indexed addr, uint64 amount);
+    /// @notice Matured exiting tokens were minted back to `addr`.
     event Withdrawn(address indexed addr, uint64 amount);
+    /// @notice `addr` left the top 32 (by itself, by a stake change, or evicted); `amount` is everything it
+    /// now has exiting, the stake it left with included.
+    event Exited(address indexed addr, uint64 amount);
+    /// @notice `amount` was taken from `addr`'s exiting tokens first, then from its stake.
     event Slashed(address indexed addr, uint64 amount);
+    /// @notice `addr` holds a slot with this stake, ask and (all free) capacity.
+    event Staked(address indexed addr, uint64 amount, uint32 rewardPerGas, uint32 currentCapacity);
 
-    /// @notice Only TaikoL1 may assign, release and slash; only the deployer may wire TaikoL1 in, once.
-    error UNAUTHORIZED(address caller);
-    /// @notice rewardPerGas must be positive.
+    /// @notice A staker in the top 32 changed within MIN_CHANGE_DELAY of its exiting tokens' exit request.
+    error CHANGE_TOO_FREQUENT();
+    /// @notice maxCapacity below MIN_CAPACITY, less than MIN_STAKE_PER_CAPACITY per unit of capacity, a zero
+    /// rewardPerGas, or stake(0, …) with a non-zero ask or capacity.
     error INVALID_PARAMS();
-    /// @notice maxCapacity is below the protocol's minimum capacity.
-    error CAPACITY_TOO_LOW(uint32 maxCapacity, uint32 minCapacity);
-    /// @notice The stake does not cover the minimum stake per unit of capacity.
-    error STAKE_TOO_LOW(uint64 amount, uint256 minimum);
-    /// @notice The set is full and the amount does not beat its lowest stake.
-    error PROVER_NOT_GOOD_ENOUGH(uint64 amount, uint64 lowestStake);
-    /// @notice Stake and exit changes are rate limited; the next one is allowed at `allowedAt`.
-    error CHANGE_TOO_FREQUENT(uint64 allowedAt);
-    /// @notice exit() from an address that is not in the top 32.
-    error NOT_STAKED(address addr);
-    /// @notice Nothing to withdraw yet: `amount` matures at `maturesAt` (0 and 0 when nothing is exiting).
-    error NO_MATURE_EXIT(uint64 amount, uint64 maturesAt);
+    /// @notice withdraw() with nothing exiting, or before the exit period is over.
+    error NO_MATURE_EXIT();
+    /// @notice The stake does not beat the lowest stake of the 32 slots (an empty slot counts as 0).
+    error PROVER_NOT_GOOD_ENOUGH();
+    /// @notice assignProver, releaseProver and slashProver are for the address named "taiko" only.
+    error UNAUTHORIZED();
 
-    /// @notice Enter the top 32, or change your stake, ask and capacity. Tokens are burnt from the caller
-    /// (reusing any of its own still-exiting stake first); a lowered stake leaves through the exit period.
+    /// @notice Enter the top 32, or change your stake, ask and capacity: the caller's matured exit is
+    /// withdrawn, its slot (if any) is left as by exit(), then `amount` is staked, from its own exiting tokens
+    /// first and burnt from its balance for the rest. stake(0, 0, 0) only exits.
     function stake(uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) external;
 
-    /// @notice Leave the top 32; the stake can be withdrawn after the exit period.
+    /// @notice Withdraw a matured exit, then leave the top 32 (nothing more when not in it); the stake can be
+    /// withdrawn after the exit period.
     function exit() external;
 
     /// @notice Take back a matured exit.
     function withdraw() external;
 
-    /// @notice TaikoL1 only: pick the prover of a new block, or address(0) when nobody has capacity.
+    /// @notice The address named "taiko" only: pick the prover of a new block, or (address(0), 0) when no
+    /// prover has free capacity.
     /// @return prover the assigned prover
-    /// @return rewardPerGas the prover's ask clamped to 75–125% of feePerGas (feePerGas for an open block)
+    /// @return rewardPerGas the prover's ask clamped to 75–125% of feePerGas
     function assignProver(uint64 blockId, uint32 feePerGas) external returns (address prover, uint32 rewardPerGas);
 
-    /// @notice TaikoL1 only: give back the capacity a block took.
-    function releaseProver(address prover) external;
+    /// @notice The address named "taiko" only: give back one unit of the capacity a block took.
+    function releaseProver(address addr) external;
 
-    /// @notice TaikoL1 only: slash a prover that let its block go unproven in its window.
-    function slashProver(uint64 blockId, address prover, uint64 proofReward) external;
+    /// @notice The address named "taiko" only: slash `addr` for a block it did not prove in its window:
+    /// min(max(slashable × SLASH_POINTS / 10,000 / maxCapacity, SLASH_MULTIPLIER × proofReward), slashable), where
+    /// slashable is the stake plus the exiting tokens whose exit period is not over.
+    function slashProver(address addr, uint64 proofReward) external;
 
-    /// @notice The 32 slots (empty ones have a zero address).
-    function getProvers() external view returns (Prover[] memory provers, address[] memory stakers);
-
+    /// @notice The staker record of `addr` and, while it is in the top 32, its slot.
     function getStaker(address addr) external view returns (Staker memory staker, Prover memory prover);
 
-    /// @notice The sum of the free capacity of the top 32.
+    /// @notice The sum of the free capacity of the 32 slots.
     function getCapacity() external view returns (uint256 capacity);
 
-    /// @notice 1 for the largest stake, up to 32; 0 when `addr` is not in the top 32. Ties rank by slot.
-    function getRank(address addr) external view returns (uint256 rank);
+    /// @notice The 32 slots and their stakers (a zero address for an empty slot).
+    function getProvers() external view returns (Prover[] memory provers, address[] memory stakers);
 
-    /// @notice The slashing formula: max(slashRateBps of stake / maxCapacity, slashRewardMultiplier × proofReward),
-    /// capped at the stake.
-    function slashAmount(uint64 stakedAmount, uint32 maxCapacity, uint64 proofReward) external view returns (uint64);
+    /// @notice Each slot's assignment weight and effective reward per gas at `feePerGas`: slots with free
+    /// capacity weigh stake / erpg / erpg (at least 1), with erpg the ask clamped to 75–125% of feePerGas.
+    function getProverWeights(
+        uint32 feePerGas
+    ) external view returns (uint256[32] memory weights, uint32[32] memory erpg);
 }

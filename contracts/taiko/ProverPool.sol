@@ -1,134 +1,77 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {AddressResolver} from "./AddressResolver.sol";
 import {IProverPool} from "./IProverPool.sol";
 import {TaikoToken} from "./TaikoToken.sol";
 
 /// @title ProverPool
-/// @notice The local implementation of Taiko A4's ProverPool. See IProverPool for the rules.
-contract ProverPool is IProverPool {
+/// @notice The local implementation of Taiko A4's ProverPool, with eldfell's ABI and rules (see IProverPool).
+/// It finds TaikoL1 ("taiko") and the token ("taiko_token") by name. Unlike eldfell, whose durations are
+/// constants, EXIT_PERIOD and MIN_CHANGE_DELAY are set at deployment (same getters), so that a local network can
+/// run on a compressed clock.
+contract ProverPool is IProverPool, AddressResolver {
     // ───────────────────────────── constants ─────────────────────────────
 
+    uint32 public constant MIN_CAPACITY = 5;
+    /// @notice Base units of TTKOe per unit of capacity (10,000 = 0.0001 TTKOe).
+    uint64 public constant MIN_STAKE_PER_CAPACITY = 10_000;
+    /// @notice The slash by stake, in basis points of the slashable amount per unit of capacity (0.25%).
+    uint64 public constant SLASH_POINTS = 25;
+    /// @notice The slash by reward: this multiple of the proof reward TaikoL1 paid for the block.
+    uint64 public constant SLASH_MULTIPLIER = 4;
     uint256 public constant MAX_NUM_PROVERS = 32;
-    uint256 private constant _BPS = 10_000;
 
     // ───────────────────────────── immutables ─────────────────────────────
 
-    TaikoToken public immutable TOKEN;
-    address private immutable _DEPLOYER;
-    /// @notice How long an exiting stake waits before it can be withdrawn (A4: one week).
+    /// @notice How long exiting tokens wait before they can be withdrawn (eldfell: one week).
     uint64 public immutable EXIT_PERIOD;
-    /// @notice The shortest time between two changes of a staker (A4: one hour).
-    uint64 public immutable CHANGE_DELAY;
-    uint32 public immutable MIN_CAPACITY;
-    uint64 public immutable MIN_STAKE_PER_CAPACITY;
-    /// @notice Slash at least this share of stake per unit of capacity (A4: 25 bps = 0.25%).
-    uint16 public immutable SLASH_RATE_BPS;
-    /// @notice …or this multiple of the block's reward, whichever is larger (A4: 4).
-    uint16 public immutable SLASH_REWARD_MULTIPLIER;
+    /// @notice How long after an exit request a staker in the top 32 cannot change (eldfell: one hour).
+    uint256 public immutable MIN_CHANGE_DELAY;
 
     // ───────────────────────────── storage ─────────────────────────────
 
-    address private _taikoL1;
-    /// @dev Slot 0 is never used: proverId 0 means "not in the top 32".
-    Prover[MAX_NUM_PROVERS + 1] private _provers;
-    address[MAX_NUM_PROVERS + 1] private _proverAddresses;
+    /// @dev Slot 0 is never used: proverId 0 means "not in the top 32". Sized as eldfell's.
+    Prover[1024] private _provers;
+    mapping(uint256 id => address prover) private _proverIdToAddress;
     mapping(address staker => Staker) private _stakers;
 
     // ───────────────────────────── modifiers ─────────────────────────────
 
-    modifier onlyTaikoL1() {
-        if (msg.sender != _taikoL1) revert UNAUTHORIZED(msg.sender);
+    modifier onlyFromProtocol() {
+        if (resolve("taiko", false) != msg.sender) revert UNAUTHORIZED();
         _;
     }
 
     // ───────────────────────────── constructor ─────────────────────────────
 
-    struct Params {
-        uint64 exitPeriod;
-        uint64 changeDelay;
-        uint32 minCapacity;
-        uint64 minStakePerCapacity;
-        uint16 slashRateBps;
-        uint16 slashRewardMultiplier;
-    }
-
-    constructor(TaikoToken token, Params memory params) {
-        if (params.minCapacity == 0 || params.slashRateBps > _BPS) revert INVALID_PARAMS();
-        TOKEN = token;
-        _DEPLOYER = msg.sender;
-        EXIT_PERIOD = params.exitPeriod;
-        CHANGE_DELAY = params.changeDelay;
-        MIN_CAPACITY = params.minCapacity;
-        MIN_STAKE_PER_CAPACITY = params.minStakePerCapacity;
-        SLASH_RATE_BPS = params.slashRateBps;
-        SLASH_REWARD_MULTIPLIER = params.slashRewardMultiplier;
-    }
-
-    /// @notice Wires in the TaikoL1 that may assign, release and slash. Once, by the deployer.
-    function init(address taikoL1_) external {
-        if (msg.sender != _DEPLOYER || _taikoL1 != address(0) || taikoL1_ == address(0)) {
-            revert UNAUTHORIZED(msg.sender);
-        }
-        _taikoL1 = taikoL1_;
+    constructor(address addressManager_, uint64 exitPeriod, uint64 minChangeDelay) AddressResolver(addressManager_) {
+        EXIT_PERIOD = exitPeriod;
+        MIN_CHANGE_DELAY = minChangeDelay;
     }
 
     // ───────────────────────────── staker actions ─────────────────────────────
 
     /// @inheritdoc IProverPool
     function stake(uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) external {
-        if (rewardPerGas == 0) revert INVALID_PARAMS();
-        if (maxCapacity < MIN_CAPACITY) revert CAPACITY_TOO_LOW(maxCapacity, MIN_CAPACITY);
-        uint256 minimum = uint256(MIN_STAKE_PER_CAPACITY) * maxCapacity;
-        if (amount < minimum) revert STAKE_TOO_LOW(amount, minimum);
-
-        Staker storage staker = _stakers[msg.sender];
-        _takeChange(staker);
-
-        uint8 id = staker.proverId;
-        uint32 currentCapacity;
-        if (id == 0) {
-            id = _claimSlot(amount);
-            staker.proverId = id;
-            _proverAddresses[id] = msg.sender;
-            _collect(staker, amount);
-            currentCapacity = maxCapacity;
-        } else {
-            Prover storage current = _provers[id];
-            uint64 before = current.stakedAmount;
-            if (amount > before) {
-                _collect(staker, amount - before);
-            } else if (amount < before) {
-                _startExit(staker, before - amount);
-            }
-            // Blocks already assigned keep their capacity taken under the new maximum.
-            uint32 inFlight =
-                staker.maxCapacity > current.currentCapacity ? staker.maxCapacity - current.currentCapacity : 0;
-            currentCapacity = maxCapacity > inFlight ? maxCapacity - inFlight : 0;
+        _withdraw(msg.sender);
+        _exit(msg.sender, true);
+        if (amount != 0) {
+            _stake(msg.sender, amount, rewardPerGas, maxCapacity);
+        } else if (rewardPerGas != 0 || maxCapacity != 0) {
+            revert INVALID_PARAMS();
         }
-        staker.maxCapacity = maxCapacity;
-        _provers[id] = Prover({stakedAmount: amount, rewardPerGas: rewardPerGas, currentCapacity: currentCapacity});
-        emit Staked(msg.sender, amount, rewardPerGas, currentCapacity);
     }
 
     /// @inheritdoc IProverPool
     function exit() external {
-        Staker storage staker = _stakers[msg.sender];
-        if (staker.proverId == 0) revert NOT_STAKED(msg.sender);
-        _takeChange(staker);
-        _leave(msg.sender, staker);
+        _withdraw(msg.sender);
+        _exit(msg.sender, true);
     }
 
     /// @inheritdoc IProverPool
     function withdraw() external {
-        Staker storage staker = _stakers[msg.sender];
-        uint64 amount = staker.exitAmount;
-        uint64 maturesAt = amount == 0 ? 0 : staker.exitRequestedAt + EXIT_PERIOD;
-        if (amount == 0 || block.timestamp < maturesAt) revert NO_MATURE_EXIT(amount, maturesAt);
-        staker.exitAmount = 0;
-        staker.exitRequestedAt = 0;
-        TOKEN.mint(msg.sender, amount);
-        emit Withdrawn(msg.sender, amount);
+        if (!_withdraw(msg.sender)) revert NO_MATURE_EXIT();
     }
 
     // ───────────────────────────── protocol hooks ─────────────────────────────
@@ -137,79 +80,76 @@ contract ProverPool is IProverPool {
     function assignProver(
         uint64 blockId,
         uint32 feePerGas
-    ) external onlyTaikoL1 returns (address prover, uint32 rewardPerGas) {
-        uint256[MAX_NUM_PROVERS + 1] memory weights;
-        uint32[MAX_NUM_PROVERS + 1] memory erpgs;
+    ) external onlyFromProtocol returns (address prover, uint32 rewardPerGas) {
+        (uint256[32] memory weights, uint32[32] memory erpg) = getProverWeights(feePerGas);
         uint256 totalWeight;
-        for (uint256 id = 1; id <= MAX_NUM_PROVERS; ++id) {
-            Prover memory p = _provers[id];
-            if (p.currentCapacity == 0 || p.stakedAmount == 0) continue;
-            uint32 erpg = _effectiveRewardPerGas(p.rewardPerGas, feePerGas);
-            erpgs[id] = erpg;
-            weights[id] = (uint256(p.stakedAmount) << 64) / (uint256(erpg) * erpg);
-            totalWeight += weights[id];
+        for (uint256 i; i < MAX_NUM_PROVERS; ++i) {
+            totalWeight += weights[i];
         }
-        if (totalWeight == 0) return (address(0), feePerGas);
+        if (totalWeight == 0) return (address(0), 0);
 
         uint256 pick = uint256(keccak256(abi.encode(blockhash(block.number - 1), blockId))) % totalWeight;
-        uint256 chosen;
-        for (uint256 id = 1; id <= MAX_NUM_PROVERS; ++id) {
-            if (pick < weights[id]) {
-                chosen = id;
-                break;
+        uint256 reached;
+        for (uint256 i; i < MAX_NUM_PROVERS; ++i) {
+            reached += weights[i];
+            if (pick < reached) {
+                // A positive weight means free capacity, so this cannot underflow.
+                unchecked {
+                    --_provers[i + 1].currentCapacity;
+                }
+                return (_proverIdToAddress[i + 1], erpg[i]);
             }
-            pick -= weights[id];
         }
-        // `pick < totalWeight`, so the loop always chooses a slot with a positive weight, hence capacity > 0.
-        unchecked {
-            --_provers[chosen].currentCapacity;
-        }
-        return (_proverAddresses[chosen], erpgs[chosen]);
+        // Unreachable: pick < totalWeight, the last value of `reached`.
+        assert(false);
     }
 
     /// @inheritdoc IProverPool
-    function releaseProver(address prover) external onlyTaikoL1 {
-        Staker storage staker = _stakers[prover];
-        uint8 id = staker.proverId;
-        if (id == 0) return; // left the top 32 since: its capacity left with it
-        Prover storage p = _provers[id];
-        if (p.currentCapacity < staker.maxCapacity) {
-            // Bounded by maxCapacity, a uint32.
+    function releaseProver(address addr) external onlyFromProtocol {
+        Staker memory staker = _stakers[addr];
+        if (staker.proverId == 0) return; // left the top 32 since: its capacity left with it
+        Prover storage prover = _provers[staker.proverId];
+        if (prover.currentCapacity < staker.maxCapacity) {
+            // Below maxCapacity, a uint32.
             unchecked {
-                ++p.currentCapacity;
+                ++prover.currentCapacity;
             }
         }
     }
 
     /// @inheritdoc IProverPool
-    function slashProver(uint64, address prover, uint64 proofReward) external onlyTaikoL1 {
-        Staker storage staker = _stakers[prover];
-        uint8 id = staker.proverId;
-        uint64 staked = id == 0 ? staker.exitAmount : _provers[id].stakedAmount;
-        uint64 amount = slashAmount(staked, staker.maxCapacity, proofReward);
-        if (amount == 0) return;
-        // slashAmount never exceeds `staked`.
-        unchecked {
-            if (id == 0) staker.exitAmount = staked - amount;
-            else _provers[id].stakedAmount = staked - amount;
+    function slashProver(address addr, uint64 proofReward) external onlyFromProtocol {
+        (Staker memory staker, Prover memory prover) = getStaker(addr);
+        // Exiting tokens stay slashable until their exit period is over.
+        bool exitPending =
+            staker.exitRequestedAt != 0 && block.timestamp <= uint256(staker.exitRequestedAt) + EXIT_PERIOD;
+        uint256 slashable = exitPending ? uint256(prover.stakedAmount) + staker.exitAmount : prover.stakedAmount;
+        if (slashable == 0) return;
+
+        uint256 byStake = (slashable * SLASH_POINTS) / 10_000 / staker.maxCapacity;
+        uint256 byReward = uint256(SLASH_MULTIPLIER) * proofReward;
+        uint256 amount = byStake > byReward ? byStake : byReward;
+        // Both parts fit in uint64 once capped: slashable is at most the token's supply, which is within uint64.
+        uint64 slashed = uint64(amount < slashable ? amount : slashable);
+
+        // As eldfell: the exiting tokens go first (matured or not), then the stake, never below zero.
+        if (slashed <= staker.exitAmount) {
+            _stakers[addr].exitAmount = staker.exitAmount - slashed;
+        } else {
+            _stakers[addr].exitAmount = 0;
+            uint64 fromStake = slashed - staker.exitAmount;
+            if (staker.proverId != 0) {
+                _provers[staker.proverId].stakedAmount =
+                    prover.stakedAmount > fromStake ? prover.stakedAmount - fromStake : 0;
+            }
         }
-        emit Slashed(prover, amount);
+        emit Slashed(addr, slashed);
     }
 
     // ───────────────────────────── views ─────────────────────────────
 
     /// @inheritdoc IProverPool
-    function getProvers() external view returns (Prover[] memory provers, address[] memory stakers) {
-        provers = new Prover[](MAX_NUM_PROVERS);
-        stakers = new address[](MAX_NUM_PROVERS);
-        for (uint256 i; i < MAX_NUM_PROVERS; ++i) {
-            provers[i] = _provers[i + 1];
-            stakers[i] = _proverAddresses[i + 1];
-        }
-    }
-
-    /// @inheritdoc IProverPool
-    function getStaker(address addr) external view returns (Staker memory staker, Prover memory prover) {
+    function getStaker(address addr) public view returns (Staker memory staker, Prover memory prover) {
         staker = _stakers[addr];
         if (staker.proverId != 0) prover = _provers[staker.proverId];
     }
@@ -222,85 +162,136 @@ contract ProverPool is IProverPool {
     }
 
     /// @inheritdoc IProverPool
-    function getRank(address addr) external view returns (uint256 rank) {
-        uint256 own = _stakers[addr].proverId;
-        if (own == 0) return 0;
-        uint64 ownStake = _provers[own].stakedAmount;
-        rank = 1;
-        for (uint256 id = 1; id <= MAX_NUM_PROVERS; ++id) {
-            if (_proverAddresses[id] == address(0) || id == own) continue;
-            uint64 other = _provers[id].stakedAmount;
-            if (other > ownStake || (other == ownStake && id < own)) ++rank;
+    function getProvers() external view returns (Prover[] memory provers_, address[] memory stakers_) {
+        provers_ = new Prover[](MAX_NUM_PROVERS);
+        stakers_ = new address[](MAX_NUM_PROVERS);
+        for (uint256 i; i < MAX_NUM_PROVERS; ++i) {
+            provers_[i] = _provers[i + 1];
+            stakers_[i] = _proverIdToAddress[i + 1];
         }
     }
 
-    function taikoL1() external view returns (address) {
-        return _taikoL1;
+    /// @inheritdoc IProverPool
+    function getProverWeights(
+        uint32 feePerGas
+    ) public view returns (uint256[32] memory weights, uint32[32] memory erpg) {
+        uint256 low = (uint256(feePerGas) * 75) / 100;
+        uint256 high = (uint256(feePerGas) * 125) / 100;
+        for (uint256 i; i < MAX_NUM_PROVERS; ++i) {
+            Prover memory prover = _provers[i + 1];
+            if (prover.currentCapacity == 0) continue;
+            uint256 ask = prover.rewardPerGas;
+            // high and low are at most 1.25 × a uint32 fee; eldfell computes them in uint32 arithmetic, which
+            // only differs for fees above 2^32 / 125.
+            uint256 effective = ask > high ? high : (ask < low ? low : ask);
+            erpg[i] = uint32(effective);
+            if (effective == 0) continue;
+            uint256 weight = prover.stakedAmount / effective / effective;
+            weights[i] = weight == 0 ? 1 : weight;
+        }
     }
 
-    /// @inheritdoc IProverPool
-    function slashAmount(uint64 stakedAmount, uint32 maxCapacity, uint64 proofReward) public view returns (uint64) {
-        uint256 byStake = maxCapacity == 0 ? 0 : (uint256(stakedAmount) * SLASH_RATE_BPS) / _BPS / maxCapacity;
-        uint256 byReward = uint256(proofReward) * SLASH_REWARD_MULTIPLIER;
-        uint256 amount = byStake > byReward ? byStake : byReward;
-        return amount > stakedAmount ? stakedAmount : uint64(amount);
+    /// @notice A slot, as eldfell's public `provers` array shows it (an emptied slot reads (0, 1, 0)).
+    function provers(
+        uint256 id
+    ) external view returns (uint64 stakedAmount, uint32 rewardPerGas, uint32 currentCapacity) {
+        Prover memory prover = _provers[id];
+        return (prover.stakedAmount, prover.rewardPerGas, prover.currentCapacity);
+    }
+
+    /// @notice The staker in slot `id`, zero for an empty slot.
+    function proverIdToAddress(uint256 id) external view returns (address) {
+        return _proverIdToAddress[id];
+    }
+
+    /// @notice The staker record of `addr`, as eldfell's public `stakers` mapping shows it.
+    function stakers(
+        address addr
+    ) external view returns (uint64 exitRequestedAt, uint64 exitAmount, uint32 maxCapacity, uint32 proverId) {
+        Staker memory staker = _stakers[addr];
+        return (staker.exitRequestedAt, staker.exitAmount, staker.maxCapacity, staker.proverId);
     }
 
     // ───────────────────────────── private ─────────────────────────────
 
-    /// @dev Enforces the change delay and records this change.
-    function _takeChange(Staker storage staker) private {
-        uint64 allowedAt = staker.lastChangeAt == 0 ? 0 : staker.lastChangeAt + CHANGE_DELAY;
-        if (block.timestamp < allowedAt) revert CHANGE_TOO_FREQUENT(allowedAt);
-        staker.lastChangeAt = uint64(block.timestamp);
+    function _stake(address addr, uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) private {
+        if (maxCapacity < MIN_CAPACITY || amount / maxCapacity < MIN_STAKE_PER_CAPACITY || rewardPerGas == 0) {
+            revert INVALID_PARAMS();
+        }
+
+        // The staker's own exiting tokens are staked first; the rest is burnt from its balance.
+        Staker storage staker = _stakers[addr];
+        uint64 exiting = staker.exitAmount;
+        if (exiting >= amount) {
+            staker.exitAmount = exiting - amount;
+        } else {
+            staker.exitAmount = 0;
+            _token().burn(addr, amount - exiting);
+        }
+        // What is left exiting starts its exit period again (eldfell's rule).
+        staker.exitRequestedAt = staker.exitAmount == 0 ? 0 : uint64(block.timestamp);
+        staker.maxCapacity = maxCapacity;
+
+        uint32 id = _lowestSlot();
+        if (_provers[id].stakedAmount >= amount) revert PROVER_NOT_GOOD_ENOUGH();
+        address replaced = _proverIdToAddress[id];
+        if (replaced != address(0)) {
+            _withdraw(replaced);
+            _exit(replaced, false);
+        }
+        _proverIdToAddress[id] = addr;
+        staker.proverId = id;
+        _provers[id] = Prover({stakedAmount: amount, rewardPerGas: rewardPerGas, currentCapacity: maxCapacity});
+        emit Staked(addr, amount, rewardPerGas, maxCapacity);
     }
 
-    /// @dev A free slot, or the slot of the lowest stake, whose owner is forced to exit. Of several stakers tied
-    /// at the lowest stake, the one in the lowest-numbered slot goes (eldfell's rule: the scan keeps the first
-    /// slot and moves on only to a strictly smaller stake); the newcomer must stake strictly more than it.
-    function _claimSlot(uint64 amount) private returns (uint8 id) {
-        uint256 lowestId;
-        uint64 lowest = type(uint64).max;
-        for (uint256 i = 1; i <= MAX_NUM_PROVERS; ++i) {
-            if (_proverAddresses[i] == address(0)) return uint8(i);
+    /// @dev The slot of the lowest stake, an empty slot counting as 0. Of several slots tied at the lowest, the
+    /// lowest-numbered one (eldfell's rule, ProverPool._stake: the scan starts at slot 1 and moves on only to a
+    /// strictly smaller stake); its staker, if any, is the one evicted.
+    function _lowestSlot() private view returns (uint32 id) {
+        id = 1;
+        uint64 lowest = _provers[1].stakedAmount;
+        for (uint32 i = 2; i <= MAX_NUM_PROVERS; ++i) {
             uint64 staked = _provers[i].stakedAmount;
             if (staked < lowest) {
                 lowest = staked;
-                lowestId = i;
+                id = i;
             }
         }
-        if (amount <= lowest) revert PROVER_NOT_GOOD_ENOUGH(amount, lowest);
-        address evicted = _proverAddresses[lowestId];
-        _leave(evicted, _stakers[evicted]);
-        return uint8(lowestId);
     }
 
-    /// @dev Takes `amount` of new stake: first from the staker's own exiting tokens, then burnt from its balance.
-    function _collect(Staker storage staker, uint64 amount) private {
-        uint64 reused = staker.exitAmount < amount ? staker.exitAmount : amount;
-        if (reused != 0) staker.exitAmount -= reused;
-        if (amount > reused) TOKEN.burn(msg.sender, amount - reused);
-    }
-
-    function _startExit(Staker storage staker, uint64 amount) private {
-        staker.exitAmount += amount;
+    /// @dev Leaves the top 32: the stake joins the exiting tokens, whose exit period starts again now.
+    function _exit(address addr, bool checkChangeDelay) private {
+        Staker storage staker = _stakers[addr];
+        uint32 id = staker.proverId;
+        if (id == 0) return;
+        if (checkChangeDelay && block.timestamp <= staker.exitRequestedAt + MIN_CHANGE_DELAY) {
+            revert CHANGE_TOO_FREQUENT();
+        }
+        uint64 stakedAmount = _provers[id].stakedAmount;
+        delete _proverIdToAddress[id];
+        // An emptied slot keeps rewardPerGas 1, as eldfell leaves it (a cheaper rewrite there).
+        _provers[id] = Prover({stakedAmount: 0, rewardPerGas: 1, currentCapacity: 0});
+        staker.exitAmount += stakedAmount;
         staker.exitRequestedAt = uint64(block.timestamp);
-    }
-
-    function _leave(address addr, Staker storage staker) private {
-        uint8 id = staker.proverId;
-        uint64 amount = _provers[id].stakedAmount;
-        delete _provers[id];
-        delete _proverAddresses[id];
         staker.proverId = 0;
-        _startExit(staker, amount);
-        emit Exited(addr, amount);
+        emit Exited(addr, staker.exitAmount);
     }
 
-    function _effectiveRewardPerGas(uint32 ask, uint32 feePerGas) private pure returns (uint32) {
-        uint256 low = (uint256(feePerGas) * 75) / 100;
-        uint256 high = (uint256(feePerGas) * 125) / 100;
-        uint256 erpg = ask < low ? low : (ask > high ? high : ask);
-        return erpg == 0 ? 1 : uint32(erpg);
+    /// @dev Mints a matured exit back to `addr`; false when there is none.
+    function _withdraw(address addr) private returns (bool) {
+        Staker storage staker = _stakers[addr];
+        uint64 amount = staker.exitAmount;
+        uint64 requestedAt = staker.exitRequestedAt;
+        if (amount == 0 || requestedAt == 0 || block.timestamp <= uint256(requestedAt) + EXIT_PERIOD) return false;
+        staker.exitRequestedAt = 0;
+        staker.exitAmount = 0;
+        _token().mint(addr, amount);
+        emit Withdrawn(addr, amount);
+        return true;
+    }
+
+    function _token() private view returns (TaikoToken) {
+        return TaikoToken(resolve("taiko_token", false));
     }
 }

@@ -110,6 +110,8 @@ contract TaikoL1 is ITaikoL1 {
         }
 
         (address assignedProver, uint32 rewardPerGas) = PROVER_POOL.assignProver(blockId, feePerGas);
+        // ProverPool answers (0, 0) when nobody has capacity: an open block pays at the fee per gas.
+        if (assignedProver == address(0)) rewardPerGas = feePerGas;
 
         meta.id = blockId;
         meta.timestamp = uint64(block.timestamp);
@@ -385,7 +387,7 @@ contract TaikoL1 is ITaikoL1 {
                 blk.proverReleased = true;
                 PROVER_POOL.releaseProver(assignedProver);
             }
-            if (late) PROVER_POOL.slashProver(blockId, assignedProver, reward);
+            if (late) PROVER_POOL.slashProver(assignedProver, proofReward);
         }
         _balances[prover] += proofReward;
 

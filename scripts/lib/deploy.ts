@@ -1,13 +1,15 @@
-import type { ContractTransactionResponse, Signer } from "ethers";
+import { encodeBytes32String, type ContractTransactionResponse, type Signer } from "ethers";
 import type { PoolParams, ProtocolParams } from "@zkpool/common";
 import type { Deployment, TaikoDeploymentFile } from "@zkpool/common/node";
 import {
+  AddressManager__factory,
   ZKPool__factory,
   type ZKPool,
   BlockProofVerifier__factory,
   ProverPool__factory,
   TaikoL1__factory,
   TaikoToken__factory,
+  type AddressManager,
   type BlockProofVerifier,
   type ProverPool,
   type TaikoL1,
@@ -15,6 +17,8 @@ import {
 } from "../../typechain-types";
 
 export interface TaikoDeployment {
+  /** The name book (eldfell's AddressManager) through which ProverPool and TaikoToken find the others. */
+  addressManager: AddressManager;
   token: TaikoToken;
   proverPool: ProverPool;
   taikoL1: TaikoL1;
@@ -31,19 +35,33 @@ async function mined(tx: ContractTransactionResponse | null): Promise<number> {
 
 /**
  * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the Groth16 BlockProofVerifier, ProverPool and
- * TaikoL1 (verifierId 0 = the verifier), wires ProverPool to TaikoL1 and lets both mint and burn TTKOe.
+ * TaikoL1 (verifierId 0 = the verifier), and names them in an AddressManager ("taiko", "prover_pool",
+ * "taiko_token", and "dao": `options.dao`, by default the deployer), which is what lets TaikoL1, ProverPool and
+ * the DAO mint and burn TTKOe.
  */
 export async function deployTaiko(
   deployer: Signer,
   params: ProtocolParams,
-  options: { genesisBlockHash: string; treasury?: string },
+  options: { genesisBlockHash: string; treasury?: string; dao?: string },
 ): Promise<TaikoDeployment> {
   const owner = await deployer.getAddress();
-  const token = await new TaikoToken__factory(deployer).deploy(owner);
+  const addressManager = await new AddressManager__factory(deployer).deploy(owner);
+  await mined(addressManager.deploymentTransaction());
+  const token = await new TaikoToken__factory(deployer).deploy(
+    addressManager.target as string,
+    "Taiko Token Eldfell",
+    "TTKOe",
+    [],
+    [],
+  );
   const tokenBlock = await mined(token.deploymentTransaction());
   const verifier = await new BlockProofVerifier__factory(deployer).deploy();
   const verifierBlock = await mined(verifier.deploymentTransaction());
-  const proverPool = await new ProverPool__factory(deployer).deploy(await token.getAddress(), params.proverPool);
+  const proverPool = await new ProverPool__factory(deployer).deploy(
+    addressManager.target as string,
+    params.proverPool.exitPeriod,
+    params.proverPool.changeDelay,
+  );
   const poolBlock = await mined(proverPool.deploymentTransaction());
   const taikoL1 = await new TaikoL1__factory(deployer).deploy(
     await token.getAddress(),
@@ -55,12 +73,20 @@ export async function deployTaiko(
   );
   const taikoBlock = await mined(taikoL1.deploymentTransaction());
 
-  await mined(await proverPool.init(await taikoL1.getAddress()));
-  await mined(await token.setMinter(await taikoL1.getAddress(), true));
-  await mined(await token.setMinter(await proverPool.getAddress(), true));
-
   const network = await deployer.provider?.getNetwork();
   if (!network) throw new Error("the deployer has no provider");
+  // Eldfell's contracts find each other by name in the AddressManager, on this chain's domain.
+  const names: [string, string][] = [
+    ["taiko", await taikoL1.getAddress()],
+    ["prover_pool", await proverPool.getAddress()],
+    ["taiko_token", await token.getAddress()],
+    // The local network's DAO mints its supply: TaikoToken lets only these names mint and burn.
+    ["dao", options.dao ?? owner],
+  ];
+  for (const [name, address] of names) {
+    await mined(await addressManager.setAddress(network.chainId, encodeBytes32String(name), address));
+  }
+
   const deployment: TaikoDeploymentFile = {
     chainId: Number(network.chainId),
     contracts: {
@@ -70,7 +96,7 @@ export async function deployTaiko(
       TaikoL1: { address: (await taikoL1.getAddress()) as `0x${string}`, startBlock: taikoBlock },
     },
   };
-  return { token, proverPool, taikoL1, verifier, deployment };
+  return { addressManager, token, proverPool, taikoL1, verifier, deployment };
 }
 
 /**

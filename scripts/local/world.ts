@@ -68,8 +68,8 @@ interface TrackedBlock {
 const SOLO_PROFILES = [
   { stake: 200_000n, rewardPerGas: 900, capacity: 8 },
   { stake: 120_000n, rewardPerGas: 1_000, capacity: 6 },
-  { stake: 80_000n, rewardPerGas: 1_100, capacity: 4 },
-  { stake: 50_000n, rewardPerGas: 1_200, capacity: 4 },
+  { stake: 80_000n, rewardPerGas: 1_100, capacity: 5 },
+  { stake: 50_000n, rewardPerGas: 1_200, capacity: 5 },
 ];
 
 /**
@@ -301,7 +301,9 @@ export class TaikoWorld {
         return;
       }
       case "Exited":
-        log.info(`${this.name(event.args.addr)} exited with ${formatTTKO(event.args.amount)}`);
+        // eldfell's ProverPool reports every exit with all the staker's exiting tokens; a stake change is an exit
+        // too, followed at once by a Staked.
+        log.info(`${this.name(event.args.addr)} left its slot: ${formatTTKO(event.args.amount)} now exiting`);
         return;
       case "Withdrawn":
         log.info(`${this.name(event.args.addr)} withdrew ${formatTTKO(event.args.amount)}`);

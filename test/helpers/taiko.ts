@@ -165,13 +165,16 @@ export function proofWindow(f: TaikoFixture, avgProofDelay: bigint): bigint {
   return window < proofWindowMin ? proofWindowMin : window > proofWindowMax ? proofWindowMax : window;
 }
 
-/** max(slashRateBps of stake / maxCapacity, slashRewardMultiplier × base reward), capped at the stake. */
-export function expectedSlash(f: TaikoFixture, staked: bigint, maxCapacity: bigint, baseReward: bigint): bigint {
-  const { slashRateBps, slashRewardMultiplier } = f.params.proverPool;
-  const byStake = (staked * BigInt(slashRateBps)) / 10_000n / maxCapacity;
-  const byReward = baseReward * BigInt(slashRewardMultiplier);
+/**
+ * eldfell's slash (ProverPool.slashProver): min(max(slashable × 25 / 10,000 / maxCapacity, 4 × proofReward),
+ * slashable), with slashable the stake plus the exiting tokens still in their exit period, and proofReward
+ * what TaikoL1 paid for the block (1.5× the base reward, as the proof was late).
+ */
+export function expectedSlash(slashable: bigint, maxCapacity: bigint, proofReward: bigint): bigint {
+  const byStake = (slashable * 25n) / 10_000n / maxCapacity;
+  const byReward = 4n * proofReward;
   const amount = byStake > byReward ? byStake : byReward;
-  return amount > staked ? staked : amount;
+  return amount > slashable ? slashable : amount;
 }
 
 /** The open-block / late-proof bonus: rewardOpenMultiplierPct of the base reward (rounded down). */

@@ -53,7 +53,7 @@ export const E2E_PROTOCOL: ProtocolParams = {
   proverPool: LOCAL_PROTOCOL.proverPool,
 };
 
-export const E2E_POOL: PoolParams = { epochLength: 3_600n, feeChangeDelay: 7_200n, minCapacity: 2, maxCapacity: 64 };
+export const E2E_POOL: PoolParams = { epochLength: 3_600n, feeChangeDelay: 7_200n, minCapacity: 5, maxCapacity: 64 };
 
 export interface Prover {
   signer: Signer;

@@ -90,24 +90,20 @@ describe("ProverPool: assignment", function () {
       expect(await f.proverPool.getCapacity()).to.equal(16n);
     });
 
-    it("a stake update keeps the capacity of blocks in flight taken", async function () {
+    it("a stake change frees all of the new maximum (eldfell's re-stake), and releases stop at it", async function () {
       const f = await load(proverAFixture);
       const chain = new L2Chain();
       const blocks = await proposeBlocks(f, chain, 3);
       expect(await capacityOf(f, f.proverA)).to.equal(13n);
 
-      await time.increase(3600);
       await expect(f.proverPool.connect(f.proverA).stake(1_000_000n * TTKO, 1_000, 20))
         .to.emit(f.proverPool, "Staked")
-        .withArgs(f.proverA.address, 1_000_000n * TTKO, 1_000, 17);
+        .withArgs(f.proverA.address, 1_000_000n * TTKO, 1_000, 20);
+      expect(await capacityOf(f, f.proverA)).to.equal(20n);
+      // The proof of a block assigned before the change gives nothing back above the maximum.
       const { input } = await proveEvidence(chain, blocks[0]!, f.proverA.address);
       await f.taikoL1.connect(f.proverA).proveBlock(blocks[0]!.id, input);
-      expect(await capacityOf(f, f.proverA)).to.equal(18n);
-
-      await time.increase(3600);
-      await expect(f.proverPool.connect(f.proverA).stake(1_000_000n * TTKO, 1_000, 16))
-        .to.emit(f.proverPool, "Staked")
-        .withArgs(f.proverA.address, 1_000_000n * TTKO, 1_000, 14);
+      expect(await capacityOf(f, f.proverA)).to.equal(20n);
     });
   });
 
@@ -171,6 +167,31 @@ describe("ProverPool: assignment", function () {
   });
 
   describe("weighted random pick", function () {
+    it("picks as eldfell does: keccak256(abi.encode(parent block hash, blockId)) mod the total weight, slot by slot", async function () {
+      const f = await load(deployTaikoFixture);
+      await stake(f, f.proverA, 18_000_000n * TTKO, 1, 100);
+      await stake(f, f.proverB, 50_000_000n * TTKO, 1_000_000, 100);
+      await stake(f, f.proverC, 12_000_000n * TTKO, 1_000, 100);
+      const slots = [f.proverA.address, f.proverB.address, f.proverC.address];
+      for (let i = 0; i < 12; i++) {
+        const fee = (await f.taikoL1.getStateVariables()).feePerGas;
+        const [weights, erpg] = await f.proverPool.getProverWeights(fee);
+        const total = weights.reduce((a, b) => a + b, 0n);
+        const parent = await ethers.provider.getBlock("latest");
+        const id = (await f.taikoL1.getStateVariables()).numBlocks;
+        const seed = BigInt(
+          ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64"], [parent!.hash, id])),
+        );
+        let pick = seed % total;
+        let slot = 0;
+        while (pick >= weights[slot]!) pick -= weights[slot++]!;
+        const block = await proposeBlock(f);
+        expect(block.id).to.equal(id);
+        expect(block.assignedProver, `block ${id}`).to.equal(slots[slot]);
+        expect(BigInt(block.rewardPerGas)).to.equal(erpg[slot]);
+      }
+    });
+
     /**
      * Three provers whose weights stake / erpg² are 32 : 32 : 12. proverA and proverB weigh the same although
      * proverB stakes 2.8× more, because it asks 125% of the fee and proverA 75%: a pick weighted by stake alone

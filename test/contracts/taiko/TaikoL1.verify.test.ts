@@ -85,14 +85,6 @@ async function fastAveragesFixture(): Promise<TaikoFixture> {
   return f;
 }
 
-/** Stakes of a single base unit per capacity, so that a slash can reach the whole stake. */
-async function tinyStakesFixture(): Promise<TaikoFixture> {
-  return deployTaikoFixture({
-    ...A4_PROTOCOL,
-    proverPool: { ...A4_PROTOCOL.proverPool, minStakePerCapacity: 1n },
-  });
-}
-
 describe("TaikoL1: verifying", function () {
   const load = loadWithInvariants();
   after(shutdownProver);
@@ -242,8 +234,7 @@ describe("TaikoL1: verifying", function () {
 
       const before = await stakeOf(f, f.proverA);
       const base = (20_000n + BigInt(evidence.gasUsed)) * BigInt(block.rewardPerGas);
-      const slash = expectedSlash(f, before.staked, before.maxCapacity, base);
-      expect(await f.proverPool.slashAmount(before.staked, Number(before.maxCapacity), base)).to.equal(slash);
+      const slash = expectedSlash(before.staked, before.maxCapacity, openReward(f, base));
 
       const tx = verifyAfterCooldown(f, provenAt);
       await expect(tx)
@@ -258,36 +249,38 @@ describe("TaikoL1: verifying", function () {
       return { base, before, slash };
     }
 
-    it("the slash is 0.25% of stake / maxCapacity when that exceeds 4× the reward", async function () {
+    it("the slash is 0.25% of stake / maxCapacity when that exceeds 4× the (1.5×) reward", async function () {
       const f = await load(deployTaikoFixture);
       await stake(f, f.proverA, 10_000_000n * TTKO, 1_000, 16);
       const { base, before, slash } = await lateProofByB(f, 1_000_000);
       const byStake = (before.staked * 25n) / 10_000n / 16n;
       expect(byStake).to.equal(156_250_000_000n);
-      expect(byStake).to.be.greaterThan(4n * base);
+      expect(byStake).to.be.greaterThan(4n * openReward(f, base));
       expect(slash).to.equal(byStake);
     });
 
-    it("the slash is 4× the base reward when that exceeds 0.25% of stake / maxCapacity", async function () {
+    it("the slash is 4× the reward TaikoL1 paid (1.5× the base) when that exceeds 0.25% of stake / maxCapacity", async function () {
       const f = await load(deployTaikoFixture);
-      // The minimum stake for capacity 16, asking 125% of the fee on a 6M-gas block.
+      // Asking 125% of the fee on a 6M-gas block.
       await stake(f, f.proverA, 160_000n * TTKO, 1_000_000, 16);
       const { base, before, slash } = await lateProofByB(f, 6_000_000);
       const byStake = (before.staked * 25n) / 10_000n / 16n;
       expect(byStake).to.equal(2_500_000_000n);
       expect(4n * base).to.be.greaterThan(byStake);
       expect(base % 1_250n).to.equal(0n); // rewarded at the clamped 1,250 per gas
-      expect(slash).to.equal(4n * base);
+      expect(slash).to.equal(6n * base); // 4 × 1.5 × base: eldfell slashes on the reward it paid the late prover
     });
 
-    it("the slash is capped at the stake, and a prover slashed to nothing is no longer assigned", async function () {
-      const f = await load(tinyStakesFixture);
-      await stake(f, f.proverA, 100n, 1_000, 16);
+    it("the slash is capped at the stake; slashed to nothing, a prover keeps eldfell's minimum weight of 1", async function () {
+      const f = await load(deployTaikoFixture);
+      // MIN_STAKE_PER_CAPACITY (10,000 base units) × 16: far below 4× any block's reward.
+      await stake(f, f.proverA, 160_000n, 1_000, 16);
       const { base, slash } = await lateProofByB(f, 1_000_000);
-      expect(4n * base).to.be.greaterThan(100n);
-      expect(slash).to.equal(100n);
+      expect(4n * base).to.be.greaterThan(160_000n);
+      expect(slash).to.equal(160_000n);
       expect((await stakeOf(f, f.proverA)).staked).to.equal(0n);
-      expect((await proposeBlock(f)).assignedProver).to.equal(ethers.ZeroAddress);
+      // Still in its slot with free capacity, it weighs 1 and, alone, is still assigned the next block.
+      expect((await proposeBlock(f)).assignedProver).to.equal(f.proverA.address);
     });
 
     it("the assigned prover proving after its own window is paid 1.5× and slashed", async function () {
@@ -298,7 +291,7 @@ describe("TaikoL1: verifying", function () {
       const blk = await f.taikoL1.getBlock(block.id);
       const { evidence, provenAt } = await prove(f, chain, block, f.proverA, blk.proposedAt + blk.proofWindow + 1n);
       const base = (20_000n + BigInt(evidence.gasUsed)) * 1_000n;
-      const slash = expectedSlash(f, 1_000_000n * TTKO, 16n, base);
+      const slash = expectedSlash(1_000_000n * TTKO, 16n, openReward(f, base));
       const tx = verifyAfterCooldown(f, provenAt);
       await expect(tx)
         .to.emit(f.taikoL1, "BlockVerified")
@@ -338,7 +331,8 @@ describe("TaikoL1: verifying", function () {
       const blk = await f.taikoL1.getBlock(block.id);
       const { evidence, provenAt } = await prove(f, chain, block, f.proverB, blk.proposedAt + blk.proofWindow + 1n);
       const base = (20_000n + BigInt(evidence.gasUsed)) * 1_000n;
-      const slash = expectedSlash(f, 1_000_000n * TTKO, 16n, base);
+      // The exit period is not over: the exiting tokens are slashable, and slashed first.
+      const slash = expectedSlash(1_000_000n * TTKO, 16n, openReward(f, base));
       await expect(verifyAfterCooldown(f, provenAt))
         .to.emit(f.proverPool, "Slashed")
         .withArgs(f.proverA.address, slash);

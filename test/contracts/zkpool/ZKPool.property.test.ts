@@ -543,17 +543,19 @@ class Run {
     const { f } = this;
     const ts = await this.nextTimestamp();
     const [staker, prover] = await f.proverPool.getStaker(f.poolAddress);
-    const minimum = f.params.proverPool.minStakePerCapacity * BigInt(capacity);
-    const allowedAt = staker.lastChangeAt + f.params.proverPool.changeDelay;
+    // eldfell's rules: at least MIN_STAKE_PER_CAPACITY (10,000 base units) per unit of capacity, and no change
+    // by a staker in the top 32 within MIN_CHANGE_DELAY of its exiting tokens' exit request.
     const outcome: Outcome = hostile
       ? { revert: "NotRelayer", args: [f.eve.address] }
       : capacity < f.poolParams.minCapacity || capacity > f.poolParams.maxCapacity
         ? { revert: "CapacityOutOfBounds", args: [capacity, f.poolParams.minCapacity, f.poolParams.maxCapacity] }
-        : prover.stakedAmount < minimum
-          ? { revert: "STAKE_TOO_LOW", args: [prover.stakedAmount, minimum], by: "proverPool" }
-          : ts < allowedAt
-            ? { revert: "CHANGE_TOO_FREQUENT", args: [allowedAt], by: "proverPool" }
-            : { events: [] };
+        : prover.stakedAmount === 0n
+          ? { revert: "NotStaked", args: [] }
+          : prover.stakedAmount / BigInt(capacity) < 10_000n
+            ? { revert: "INVALID_PARAMS", args: [], by: "proverPool" }
+            : staker.proverId !== 0n && ts <= staker.exitRequestedAt + f.params.proverPool.changeDelay
+              ? { revert: "CHANGE_TOO_FREQUENT", args: [], by: "proverPool" }
+              : { events: [] };
     await this.expectOutcome(outcome, () => f.pool.connect(hostile ? f.eve : f.relayer).adjustCapacity(capacity));
     if (!("revert" in outcome)) {
       const [after] = await f.proverPool.getStaker(f.poolAddress);

@@ -14,10 +14,19 @@ async function fund(f: PoolFixture, amount: bigint) {
   return mined(f.pool.connect(f.operator).fundStake(amount));
 }
 
-/** Waits out ProverPool's change delay since the pool's last stake change. */
+/**
+ * Waits out ProverPool's change delay: eldfell's MIN_CHANGE_DELAY runs from the exit request of the staker's
+ * exiting tokens (none: no wait), and a change is allowed strictly after it.
+ */
 async function afterChangeDelay(f: PoolFixture) {
   const [staker] = await f.proverPool.getStaker(f.poolAddress);
-  await time.increaseTo(staker.lastChangeAt + f.params.proverPool.changeDelay);
+  if (staker.exitRequestedAt !== 0n)
+    await time.increaseTo(staker.exitRequestedAt + f.params.proverPool.changeDelay + 1n);
+}
+
+/** The operator lowers the pool's stake by `less`: that much starts exiting, and the change delay with it. */
+async function lowerStake(f: PoolFixture, less: bigint) {
+  return minedAt(await mined(f.pool.connect(f.operator).stake(POOL_STAKE - less, 1_000, POOL_CAPACITY)));
 }
 
 describe("ZKPool: stake", function () {
@@ -63,22 +72,45 @@ describe("ZKPool: stake", function () {
       expect(prover.rewardPerGas).to.equal(1_100n);
     });
 
-    it("a change inside ProverPool's change delay comes back as ProverPool's CHANGE_TOO_FREQUENT(allowedAt)", async function () {
+    it("a change inside ProverPool's change delay comes back as ProverPool's CHANGE_TOO_FREQUENT()", async function () {
       const f = await load(deployPoolFixture);
-      await fund(f, 10n * TTKO);
-      const [staker] = await f.proverPool.getStaker(f.poolAddress);
-      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + 10n * TTKO, 1_000, POOL_CAPACITY))
-        .to.be.revertedWithCustomError(f.proverPool, "CHANGE_TOO_FREQUENT")
-        .withArgs(staker.lastChangeAt + f.params.proverPool.changeDelay);
+      // Lowering the stake leaves tokens exiting: the next change waits for MIN_CHANGE_DELAY after it.
+      const at = await lowerStake(f, 10n * TTKO);
+      await time.setNextBlockTimestamp(at + f.params.proverPool.changeDelay);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE, 1_000, POOL_CAPACITY)).to.be.revertedWithCustomError(
+        f.proverPool,
+        "CHANGE_TOO_FREQUENT",
+      );
+      await time.setNextBlockTimestamp(at + f.params.proverPool.changeDelay + 1n);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE, 1_000, POOL_CAPACITY)).to.emit(f.proverPool, "Staked");
     });
 
-    it("ProverPool's other rules bubble up too: STAKE_TOO_LOW(amount, minimum)", async function () {
+    it("ProverPool's other rules bubble up too: INVALID_PARAMS() below MIN_CAPACITY (5)", async function () {
       const f = await load(deployPoolFixture);
-      await afterChangeDelay(f);
-      const minimum = f.params.proverPool.minStakePerCapacity * 128n;
-      await expect(f.pool.connect(f.operator).stake(POOL_STAKE, 1_000, 128))
-        .to.be.revertedWithCustomError(f.proverPool, "STAKE_TOO_LOW")
-        .withArgs(POOL_STAKE, minimum);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE, 1_000, 4)).to.be.revertedWithCustomError(
+        f.proverPool,
+        "INVALID_PARAMS",
+      );
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE, 1_000, 5)).to.emit(f.proverPool, "Staked");
+    });
+
+    it("a matured exit that ProverPool pays out on a stake change goes back into the stake funds", async function () {
+      const f = await load(deployPoolFixture);
+      const less = 200_000n * TTKO;
+      const at = await lowerStake(f, less);
+      await time.increaseTo(at + f.params.proverPool.exitPeriod + 1n);
+      // eldfell's stake() withdraws the matured exit first (minted to the pool), then re-stakes the same amount.
+      const tx = f.pool.connect(f.operator).stake(POOL_STAKE - less, 1_000, POOL_CAPACITY);
+      await expect(tx).to.emit(f.proverPool, "Withdrawn").withArgs(f.poolAddress, less);
+      await expect(tx).to.changeTokenBalance(f.token, f.pool, less);
+      expect(await f.pool.stakeFunds()).to.equal(less);
+      // And so does exitStake's.
+      const exitAt = await minedAt(await mined(f.pool.connect(f.operator).stake(POOL_STAKE - 2n * less, 1_000, 64)));
+      await time.increaseTo(exitAt + f.params.proverPool.exitPeriod + 1n);
+      await expect(f.pool.connect(f.operator).exitStake())
+        .to.emit(f.proverPool, "Withdrawn")
+        .withArgs(f.poolAddress, less);
+      expect(await f.pool.stakeFunds()).to.equal(2n * less);
     });
 
     it("staking never uses rewards: InsufficientStakeFunds(needed, available) while the pool holds harvested rewards", async function () {
@@ -107,18 +139,19 @@ describe("ZKPool: stake", function () {
       const f = await load(deployPoolFixture);
       const less = 200_000n * TTKO;
       await afterChangeDelay(f);
-      const receipt = await mined(f.pool.connect(f.operator).stake(POOL_STAKE - less, 1_000, POOL_CAPACITY));
-      const requestedAt = await minedAt(receipt);
+      const requestedAt = await lowerStake(f, less);
       expect(await f.pool.stakeFunds()).to.equal(0n);
       const [staker, prover] = await f.pool.stakeInfo();
       expect(prover.stakedAmount).to.equal(POOL_STAKE - less);
       expect(staker.exitAmount).to.equal(less);
 
       const maturesAt = requestedAt + f.params.proverPool.exitPeriod;
-      await expect(f.pool.connect(f.operator).withdrawStake())
-        .to.be.revertedWithCustomError(f.proverPool, "NO_MATURE_EXIT")
-        .withArgs(less, maturesAt);
-      await time.increaseTo(maturesAt);
+      await time.setNextBlockTimestamp(maturesAt);
+      await expect(f.pool.connect(f.operator).withdrawStake()).to.be.revertedWithCustomError(
+        f.proverPool,
+        "NO_MATURE_EXIT",
+      );
+      await time.setNextBlockTimestamp(maturesAt + 1n);
       await expect(f.pool.connect(f.operator).withdrawStake())
         .to.emit(f.proverPool, "Withdrawn")
         .withArgs(f.poolAddress, less);
@@ -136,7 +169,7 @@ describe("ZKPool: stake", function () {
       expect(staker.exitAmount).to.equal(POOL_STAKE);
       await expect(f.pool.connect(f.relayer).adjustCapacity(32)).to.be.revertedWithCustomError(f.pool, "NotStaked");
 
-      await time.increaseTo((await minedAt(receipt)) + f.params.proverPool.exitPeriod);
+      await time.increaseTo((await minedAt(receipt)) + f.params.proverPool.exitPeriod + 1n);
       await f.pool.connect(f.operator).withdrawStake();
       expect(await f.pool.stakeFunds()).to.equal(POOL_STAKE);
 
@@ -194,7 +227,6 @@ describe("ZKPool: stake", function () {
       for (const [i, c] of competitors.entries()) await stake(f, c, (500_000n + 50_000n * BigInt(i)) * TTKO, 1_000, 16);
       const [, , rank] = await f.pool.stakeInfo();
       expect(rank).to.equal(21n);
-      expect(rank).to.equal(await f.proverPool.getRank(f.poolAddress));
     });
 
     it("pushed out of a full set, the pool has rank 0 and gets its stake back through withdrawStake", async function () {
@@ -206,9 +238,18 @@ describe("ZKPool: stake", function () {
       await expect(receipt.hash).to.emit(f.proverPool, "Exited").withArgs(f.poolAddress, POOL_STAKE);
       const [, , rank] = await f.pool.stakeInfo();
       expect(rank).to.equal(0n);
-      await time.increaseTo((await minedAt(receipt)) + f.params.proverPool.exitPeriod);
+      await time.increaseTo((await minedAt(receipt)) + f.params.proverPool.exitPeriod + 1n);
       await f.pool.connect(f.operator).withdrawStake();
       expect(await f.pool.stakeFunds()).to.equal(POOL_STAKE);
+    });
+
+    it("stakeInfo breaks a tie by slot, as eldfell breaks eviction ties", async function () {
+      const f = await load(deployPoolFixture);
+      // proverA, in slot 2, stakes as much as the pool (slot 1): the pool ranks first, proverA second.
+      await stake(f, f.proverA, POOL_STAKE, 1_000, 16);
+      expect((await f.pool.stakeInfo())[2]).to.equal(1n);
+      await stake(f, f.proverB, POOL_STAKE + 1n, 1_000, 16);
+      expect((await f.pool.stakeInfo())[2]).to.equal(2n);
     });
   });
 
@@ -260,27 +301,33 @@ describe("ZKPool: stake", function () {
       }
     });
 
-    it("ProverPool's rules still apply: CHANGE_TOO_FREQUENT and STAKE_TOO_LOW come back as ProverPool's", async function () {
+    it("changes back to back while no tokens are exiting: eldfell's change delay does not apply", async function () {
       const f = await load(deployPoolFixture);
-      const [staker] = await f.proverPool.getStaker(f.poolAddress);
-      await expect(f.pool.connect(f.relayer).adjustCapacity(32))
-        .to.be.revertedWithCustomError(f.proverPool, "CHANGE_TOO_FREQUENT")
-        .withArgs(staker.lastChangeAt + f.params.proverPool.changeDelay);
-      await afterChangeDelay(f);
-      await expect(f.pool.connect(f.relayer).adjustCapacity(101))
-        .to.be.revertedWithCustomError(f.proverPool, "STAKE_TOO_LOW")
-        .withArgs(POOL_STAKE, f.params.proverPool.minStakePerCapacity * 101n);
+      await f.pool.connect(f.relayer).adjustCapacity(32);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(40))
+        .to.emit(f.proverPool, "Staked")
+        .withArgs(f.poolAddress, POOL_STAKE, 1_000, 40);
     });
 
-    it("blocks in flight keep their capacity under the new maximum", async function () {
+    it("ProverPool's rules still apply: CHANGE_TOO_FREQUENT() comes back as ProverPool's", async function () {
+      const f = await load(deployPoolFixture);
+      await lowerStake(f, 10n * TTKO);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(32)).to.be.revertedWithCustomError(
+        f.proverPool,
+        "CHANGE_TOO_FREQUENT",
+      );
+      await afterChangeDelay(f);
+      await f.pool.connect(f.relayer).adjustCapacity(32);
+    });
+
+    it("a capacity change frees all of the new maximum, blocks in flight included (eldfell's re-stake)", async function () {
       const f = await load(deployPoolFixture);
       await creditProof(f, f.agentOfAlice); // proven: released
       await proposeBlock(f); // in flight
-      await afterChangeDelay(f);
       await f.pool.connect(f.relayer).adjustCapacity(20);
       const [staker, prover] = await f.pool.stakeInfo();
       expect(staker.maxCapacity).to.equal(20n);
-      expect(prover.currentCapacity).to.equal(19n);
+      expect(prover.currentCapacity).to.equal(20n);
     });
   });
 });
