@@ -1,5 +1,5 @@
 import type { ContractTransactionResponse, Signer } from "ethers";
-import type { PoolParams, ProtocolParams } from "@zkpool/common";
+import { LOCAL_TAIKO_ADDRESSES, type PoolParams, type ProtocolParams, type TaikoAddresses } from "@zkpool/common";
 import type { Deployment, TaikoDeploymentFile } from "@zkpool/common/node";
 import {
   ZKPool__factory,
@@ -30,13 +30,15 @@ async function mined(tx: ContractTransactionResponse | null): Promise<number> {
 }
 
 /**
- * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the Groth16 BlockProofVerifier, ProverPool and
- * TaikoL1 (verifierId 0 = the verifier), wires ProverPool to TaikoL1 and lets both mint and burn TTKOe.
+ * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the BlockProofVerifier (eldfell's verifier call in
+ * front of the Groth16 verifier), ProverPool and TaikoL1 (verifierId 0 = the verifier, the signal services and
+ * the L2's taiko contract: the local stand-ins unless given), wires ProverPool to TaikoL1 and lets both mint and
+ * burn TTKOe.
  */
 export async function deployTaiko(
   deployer: Signer,
   params: ProtocolParams,
-  options: { genesisBlockHash: string; treasury?: string },
+  options: { genesisBlockHash: string; treasury?: string; addresses?: TaikoAddresses },
 ): Promise<TaikoDeployment> {
   const owner = await deployer.getAddress();
   const token = await new TaikoToken__factory(deployer).deploy(owner);
@@ -50,8 +52,9 @@ export async function deployTaiko(
     await proverPool.getAddress(),
     [await verifier.getAddress()],
     params.taiko,
+    params.taikoL1,
+    { ...(options.addresses ?? LOCAL_TAIKO_ADDRESSES), treasury: options.treasury ?? owner },
     options.genesisBlockHash,
-    options.treasury ?? owner,
   );
   const taikoBlock = await mined(taikoL1.deploymentTransaction());
 
