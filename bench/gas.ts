@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       note: `median of ${proveGas.length}, the assigned prover, with on-chain Groth16 verification`,
     });
 
-    await time.increase(f.params.taiko.proofCooldownPeriod + 1n);
+    await time.increase(f.params.taiko.proofRegularCooldown + 1n);
     await f.taikoL1.verifyBlocks(1);
     rows.push({ operation: "verifyBlocks(1)", gas: await lastGas(), note: "one block: reward, averages, release" });
     await f.taikoL1.verifyBlocks(9);

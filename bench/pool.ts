@@ -15,7 +15,7 @@
  */
 import { ethers } from "hardhat";
 import type { ContractTransactionReceipt, HDNodeWallet, Wallet } from "ethers";
-import { encodeEvidence, instanceHash, proveInstance } from "@zkpool/common";
+import { encodeEvidence, LOCAL_INSTANCE_CONTEXT, instanceHash, proveInstance } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake, type ProposedBlock } from "../test/fixtures/taiko";
 import {
   POOL_CAPACITY,
@@ -161,7 +161,7 @@ async function creditEach(f: PoolFixture, provers: readonly Prover[]): Promise<v
     }
     const inputs = await inParallel(blocks, PARALLEL_PROOFS, async (block) => {
       const fields = f.chain.evidence(block.id, block.metaHash, f.poolAddress);
-      const { proof } = await proveInstance(instanceHash(fields));
+      const { proof } = await proveInstance(instanceHash(fields, LOCAL_INSTANCE_CONTEXT));
       return encodeEvidence({ ...fields, verifierId: 0, proof });
     });
     for (const [i, prover] of group.entries()) {

@@ -6,7 +6,8 @@
 // 2. ptau     powers of tau for the smallest power that fits (min 8): `new` + a fixed public beacon +
 //             `prepare phase2`, cached in build/ptau/pot<p>.ptau and shared by every difficulty
 // 3. zkey     Groth16 setup + a fixed public beacon, then the verification key
-// 4. verifier contracts/generated/BlockProofVerifier.sol (written only when its text changes)
+// 4. verifier contracts/generated/Groth16BlockVerifier.sol (written only when its text changes), the Groth16
+//             verifier that contracts/taiko/BlockProofVerifier.sol puts behind eldfell's verifier call
 //
 // Artifacts go to build/circuits/d<N>/ (block_proof.wasm, block_proof.zkey, verification_key.json). A
 // stamp file there records the inputs of each step; a step whose inputs match and whose outputs exist is
@@ -28,7 +29,9 @@ const ROOT = path.resolve(__dirname, "..");
 const CIRCUIT_SOURCE = path.join(ROOT, "circuits", "block_proof.circom");
 const BUILD_DIR = path.join(ROOT, "build");
 const PTAU_DIR = path.join(BUILD_DIR, "ptau");
-const VERIFIER_SOL = path.join(ROOT, "contracts", "generated", "BlockProofVerifier.sol");
+const VERIFIER_SOL = path.join(ROOT, "contracts", "generated", "Groth16BlockVerifier.sol");
+/** Where the Groth16 verifier was written before it got a wrapper: removed, or its contract name would clash. */
+const LEGACY_VERIFIER_SOL = path.join(ROOT, "contracts", "generated", "BlockProofVerifier.sol");
 const NODE_MODULES = path.join(ROOT, "node_modules");
 
 /** --O2 removes the linear constraints (550 of 1293 at difficulty 1): difficulty 1 fits power 10. */
@@ -44,7 +47,7 @@ const PTAU_BEACON = sha256Hex("ZKPool block proof: powers of tau beacon (public,
 const ZKEY_BEACON = sha256Hex("ZKPool block proof: Groth16 phase 2 beacon (public, not a trusted setup)");
 
 const SOLIDITY_PRAGMA = "pragma solidity 0.8.28;";
-const VERIFIER_CONTRACT = "BlockProofVerifier";
+const VERIFIER_CONTRACT = "Groth16BlockVerifier";
 
 interface Stamp {
   difficulty: number;
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
   }
 
   // 4. Solidity verifier (one file for the difficulty built last)
+  await rm(LEGACY_VERIFIER_SOL, { force: true });
   const onDisk = existsSync(VERIFIER_SOL) ? await readFile(VERIFIER_SOL, "utf8") : undefined;
   if (onDisk !== undefined && stamp.verifierSha256 === sha256Hex(onDisk)) {
     log(`verifier: up to date (${path.relative(ROOT, VERIFIER_SOL)})`);

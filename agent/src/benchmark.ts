@@ -4,7 +4,7 @@
  * this machine more than it can finish before a deadline.
  */
 import type { Hex } from "viem";
-import { instanceHash } from "@zkpool/common";
+import { LOCAL_INSTANCE_CONTEXT, instanceHash } from "@zkpool/common";
 import type { ProveJob, ProverBackend } from "./backends/index.js";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
@@ -26,7 +26,7 @@ export function dummyJob(difficulty: number): ProveJob {
     jobId: "benchmark",
     blockId: 0n,
     evidence,
-    instance: instanceHash(evidence),
+    instance: instanceHash(evidence, LOCAL_INSTANCE_CONTEXT),
     deadline: Math.floor(Date.now() / 1000) + 3_600,
     difficulty,
   };

@@ -125,8 +125,8 @@ export type CancelParams = z.input<typeof cancelParams>;
 
 export const submitParams = z.object({
   jobId: z.string().min(1).max(64),
-  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c): 256 bytes. */
-  proof: hex.refine((v) => v.length === 2 + 512, "expected a 256-byte Groth16 proof"),
+  /** evidence.proof: instanceHi ‖ instanceLo ‖ abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c), 320 bytes. */
+  proof: hex.refine((v) => v.length === 2 + 640, "expected a 320-byte block proof (the instance halves, then Groth16)"),
   /** The agent's EIP-712 Proof signature over the full evidence input (see proofTypedData). */
   signature: hex,
   millis: uint.optional(),

@@ -10,10 +10,12 @@ export {
   type ProtocolParams,
   type ProverPoolParams,
   type TaikoConfig,
+  type TaikoL1Params,
 } from "./protocol";
 export {
   L2Chain,
   LOCAL_GENESIS_BLOCK_HASH,
+  LOCAL_TAIKO_ADDRESSES,
   blockReward,
   encodeProposeInput,
   evidenceFor,
@@ -26,6 +28,7 @@ export {
   type L2Block,
   type L2Parent,
   type ProposedBlock,
+  type TaikoAddresses,
 } from "./taiko";
 export { formatTTKO, shortAddress } from "./format";
 export {
@@ -74,6 +77,7 @@ export {
 } from "./agentProtocol";
 export { backoffDelay, isRetryable, sleep, withRetry, type RetryOptions } from "./retry";
 export {
+  LOCAL_INSTANCE_CONTEXT,
   decodeProof,
   encodeEvidence,
   instanceHash,
@@ -83,6 +87,7 @@ export {
   verifyInstanceProof,
   type BlockEvidence,
   type BlockInstance,
+  type InstanceContext,
   type InstanceProof,
   type ProverOptions,
   type SolidityProof,

@@ -9,12 +9,15 @@ import {
   type Hex,
   decodeAbiParameters,
   encodeAbiParameters,
+  getAddress,
   hexToBigInt,
   keccak256,
   size,
   toHex,
 } from "viem";
 import type { CircuitSignals, Groth16Proof, Groth16VerificationKey } from "snarkjs";
+import { A4_PROTOCOL } from "./protocol";
+import { LOCAL_TAIKO_ADDRESSES, type TaikoAddresses } from "./taiko";
 
 /** Taiko A4's `TaikoData.BlockEvidence`: what a prover submits with `proveBlock`. */
 export interface BlockEvidence {
@@ -43,7 +46,26 @@ export interface ProverOptions {
   artifactsDir?: string;
 }
 
-/** A Groth16 proof in the order of `BlockProofVerifier.verifyProof(_pA, _pB, _pC, _pubSignals)`. */
+/**
+ * What eldfell's TaikoL1 hashes into a proof's instance besides the evidence: three addresses it resolves by name
+ * and three of its config values (getConfig()). TaikoA4Adapter reads them from TaikoL1; LOCAL_INSTANCE_CONTEXT is
+ * the local network's.
+ */
+export interface InstanceContext extends TaikoAddresses {
+  blockMaxGasLimit: number;
+  blockMaxTransactions: bigint;
+  blockMaxTxListBytes: bigint;
+}
+
+/** The instance context of every local deployment (scripts/lib/deploy.ts, A4_PROTOCOL's and LOCAL_PROTOCOL's limits). */
+export const LOCAL_INSTANCE_CONTEXT: InstanceContext = {
+  ...LOCAL_TAIKO_ADDRESSES,
+  blockMaxGasLimit: A4_PROTOCOL.taiko.blockMaxGasLimit,
+  blockMaxTransactions: A4_PROTOCOL.taiko.blockMaxTransactions,
+  blockMaxTxListBytes: A4_PROTOCOL.taiko.blockMaxTxListBytes,
+};
+
+/** A Groth16 proof in the order of `Groth16BlockVerifier.verifyProof(_pA, _pB, _pC, _pubSignals)`. */
 export interface SolidityProof {
   a: [bigint, bigint];
   /** G2 point with each coordinate as [c1, c0] (EIP-197 order), unlike snarkjs' [c0, c1]. */
@@ -52,14 +74,17 @@ export interface SolidityProof {
 }
 
 export interface InstanceProof {
-  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c) */
+  /**
+   * evidence.proof as eldfell's TaikoL1 and BlockProofVerifier read it: instanceHi ‖ instanceLo (a 32-byte word
+   * each) ‖ abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c).
+   */
   proof: Hex;
   /** [instanceHi, instanceLo] */
   publicSignals: [bigint, bigint];
   millis: number;
 }
 
-const INSTANCE_PARAMETERS = [
+const EVIDENCE_FIELDS = [
   { name: "metaHash", type: "bytes32" },
   { name: "parentHash", type: "bytes32" },
   { name: "blockHash", type: "bytes32" },
@@ -73,18 +98,24 @@ const INSTANCE_PARAMETERS = [
 const EVIDENCE_PARAMETERS = [
   {
     type: "tuple",
-    components: [...INSTANCE_PARAMETERS, { name: "verifierId", type: "uint16" }, { name: "proof", type: "bytes" }],
+    components: [...EVIDENCE_FIELDS, { name: "verifierId", type: "uint16" }, { name: "proof", type: "bytes" }],
   },
 ] as const;
 
-const PROOF_PARAMETERS = [
+const PROOF_PARAMETERS_WITH_INSTANCE = [
+  { name: "instanceHi", type: "uint256" },
+  { name: "instanceLo", type: "uint256" },
   { name: "a", type: "uint256[2]" },
   { name: "b", type: "uint256[2][2]" },
   { name: "c", type: "uint256[2]" },
 ] as const;
 
-/** abi.encode of PROOF_PARAMETERS: eight words. */
-const PROOF_BYTES = 8 * 32;
+/** abi.encode(a, b, c): eight words. */
+const GROTH16_BYTES = 8 * 32;
+/** The instance's two halves, then the Groth16 proof. */
+const PROOF_BYTES = 2 * 32 + GROTH16_BYTES;
+
+const WORDS_10 = Array.from({ length: 10 }, () => ({ type: "uint256" }) as const);
 
 /** BN254 base field modulus: proof coordinates must be below it (the EVM precompiles reject the rest). */
 const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -92,20 +123,35 @@ const BN254_Q = 2188824287183927522224640574525727508869631115729782366268903789
 const MASK_128 = (1n << 128n) - 1n;
 
 /**
- * keccak256(abi.encode(metaHash, parentHash, blockHash, signalRoot, graffiti, prover, parentGasUsed,
- * gasUsed)), as Solidity computes it from a `BlockEvidence`.
+ * The instance eldfell's LibProving hashes, keccak256 of ten words: the signal service, the L2's signal service
+ * and the L2's taiko contract (addresses); metaHash, parentHash, blockHash, signalRoot, graffiti; prover,
+ * parentGasUsed and gasUsed packed (160, 32 and 32 bits from the top); blockMaxGasLimit, blockMaxTransactions and
+ * blockMaxTxListBytes packed (64 bits each, from bit 192, 128 and 64).
  */
-export function instanceHash(e: BlockInstance): Hex {
+export function instanceHash(e: BlockInstance, context: InstanceContext): Hex {
+  const word = (hex: Hex) => hexToBigInt(hex);
+  const u32 = (n: number) => {
+    if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throw new Error(`${n} is not a uint32`);
+    return BigInt(n);
+  };
+  const u64 = (n: bigint) => {
+    if (n < 0n || n >= 1n << 64n) throw new Error(`${n} is not a uint64`);
+    return n;
+  };
   return keccak256(
-    encodeAbiParameters(INSTANCE_PARAMETERS, [
-      e.metaHash,
-      e.parentHash,
-      e.blockHash,
-      e.signalRoot,
-      e.graffiti,
-      e.prover,
-      e.parentGasUsed,
-      e.gasUsed,
+    encodeAbiParameters(WORDS_10, [
+      word(context.signalService),
+      word(context.l2SignalService),
+      word(context.l2Taiko),
+      word(e.metaHash),
+      word(e.parentHash),
+      word(e.blockHash),
+      word(e.signalRoot),
+      word(e.graffiti),
+      (word(getAddress(e.prover)) << 96n) | (u32(e.parentGasUsed) << 64n) | (u32(e.gasUsed) << 32n),
+      (u64(BigInt(context.blockMaxGasLimit)) << 192n) |
+        (u64(context.blockMaxTransactions) << 128n) |
+        (u64(context.blockMaxTxListBytes) << 64n),
     ]),
   );
 }
@@ -142,20 +188,25 @@ export async function proveInstance(instance: Hex, opts?: ProverOptions): Promis
     );
   }
   return {
-    proof: encodeProof(toSolidityProof(proof)),
+    proof: encodeProof([hi, lo], toSolidityProof(proof)),
     publicSignals: [hi, lo],
     millis,
   };
 }
 
-/** Decodes a proof from `proveInstance`; throws if it is not eight words of base-field elements. */
-export function decodeProof(proof: Hex): SolidityProof {
+/**
+ * Decodes a proof from `proveInstance`; throws unless it is ten words: two halves below 2^128, then eight
+ * base-field elements.
+ */
+export function decodeProof(proof: Hex): SolidityProof & { instance: [bigint, bigint] } {
   if (size(proof) !== PROOF_BYTES) throw new Error(`proof must be ${PROOF_BYTES} bytes, got ${size(proof)}`);
-  const [a, b, c] = decodeAbiParameters(PROOF_PARAMETERS, proof);
+  const [hi, lo, a, b, c] = decodeAbiParameters(PROOF_PARAMETERS_WITH_INSTANCE, proof);
+  if (hi > MASK_128 || lo > MASK_128) throw new Error("the proof's instance words are not 128-bit halves");
   for (const coordinate of [...a, ...b[0], ...b[1], ...c]) {
     if (coordinate >= BN254_Q) throw new Error(`proof coordinate ${toHex(coordinate)} is not below the field modulus`);
   }
   return {
+    instance: [hi, lo],
     a: [a[0], a[1]],
     b: [
       [b[0][0], b[0][1]],
@@ -173,12 +224,14 @@ export async function verifyInstanceProof(instance: Hex, proof: Hex, opts?: Prov
   const signals = splitInstance(instance);
   const { vk } = await loadArtifacts(opts);
   const { groth16 } = await loadSnarkjs();
-  let decoded: SolidityProof;
+  let decoded: ReturnType<typeof decodeProof>;
   try {
     decoded = decodeProof(proof);
   } catch {
     return false;
   }
+  // TaikoL1 checks the two instance words against the instance it computes; the Groth16 proof is over them.
+  if (decoded.instance[0] !== signals[0] || decoded.instance[1] !== signals[1]) return false;
   try {
     return await groth16.verify(vk, signals, toSnarkjsProof(decoded));
   } catch {
@@ -222,8 +275,8 @@ function toSnarkjsProof(proof: SolidityProof): Groth16Proof {
   };
 }
 
-function encodeProof(proof: SolidityProof): Hex {
-  return encodeAbiParameters(PROOF_PARAMETERS, [proof.a, proof.b, proof.c]);
+function encodeProof([hi, lo]: [bigint, bigint], proof: SolidityProof): Hex {
+  return encodeAbiParameters(PROOF_PARAMETERS_WITH_INSTANCE, [hi, lo, proof.a, proof.b, proof.c]);
 }
 
 interface Artifacts {

@@ -1,6 +1,8 @@
 import {
   encodeAbiParameters,
+  getAddress,
   keccak256,
+  slice,
   stringToHex,
   type AbiParameterToPrimitiveType,
   type Address,
@@ -18,9 +20,52 @@ const metaParameter = blockProposedEvent.inputs[4];
 /** TaikoData.BlockMetadata as viem decodes it from a BlockProposed log. */
 export type BlockMetadata = AbiParameterToPrimitiveType<typeof metaParameter>;
 
-/** keccak256(abi.encode(meta)): the metaHash TaikoL1 stores for a block and every evidence must repeat. */
+const DEPOSITS = [metaParameter.components[11]] as const;
+const WORDS_7 = Array.from({ length: 7 }, () => ({ type: "uint256" }) as const);
+
+/**
+ * The metaHash TaikoL1 stores for a block and every evidence must repeat: eldfell's LibUtils.hashMetadata,
+ * keccak256 of seven words: id, timestamp and l1Height (64 bits each, from the top); l1Hash; mixHash;
+ * keccak256(abi.encode(depositsProcessed)); txListHash; txListByteStart, txListByteEnd, gasLimit and beneficiary
+ * (24, 24, 32 and 160 bits from the top); treasury in the top 160 bits.
+ */
 export function metaHashOf(meta: BlockMetadata): Hex {
-  return keccak256(encodeAbiParameters([metaParameter], [meta]));
+  const word = (hex: Hex) => BigInt(hex);
+  return keccak256(
+    encodeAbiParameters(WORDS_7, [
+      (meta.id << 192n) | (meta.timestamp << 128n) | (meta.l1Height << 64n),
+      word(meta.l1Hash),
+      word(meta.mixHash),
+      word(keccak256(encodeAbiParameters(DEPOSITS, [meta.depositsProcessed]))),
+      word(meta.txListHash),
+      (BigInt(meta.txListByteStart) << 232n) |
+        (BigInt(meta.txListByteEnd) << 208n) |
+        (BigInt(meta.gasLimit) << 176n) |
+        (word(meta.beneficiary) << 16n),
+      word(meta.treasury) << 96n,
+    ]),
+  );
+}
+
+/** The L1 and L2 contracts eldfell's TaikoL1 resolves by name and hashes into every proof's instance. */
+export interface TaikoAddresses {
+  /** This chain's signal service: TaikoL1.resolve("signal_service"). */
+  signalService: Address;
+  /** The L2's signal service: TaikoL1.resolve(config.chainId, "signal_service"). */
+  l2SignalService: Address;
+  /** The L2's TaikoL2 contract: TaikoL1.resolve(config.chainId, "taiko"). */
+  l2Taiko: Address;
+}
+
+/** Stand-ins for the local network, which has no signal service and no L2 node: fixed, distinct addresses. */
+export const LOCAL_TAIKO_ADDRESSES: TaikoAddresses = {
+  signalService: localAddress("zkpool.local.l1.signal_service"),
+  l2SignalService: localAddress("zkpool.local.l2.signal_service"),
+  l2Taiko: localAddress("zkpool.local.l2.taiko"),
+};
+
+function localAddress(label: string): Address {
+  return getAddress(slice(keccak256(stringToHex(label)), 12));
 }
 
 /** TaikoData.BlockMetadataInput: what a proposer abi-encodes as proposeBlock's `input`. */

@@ -1,5 +1,5 @@
 import { encodeBytes32String, type ContractTransactionResponse, type Signer } from "ethers";
-import type { PoolParams, ProtocolParams } from "@zkpool/common";
+import { LOCAL_TAIKO_ADDRESSES, type PoolParams, type ProtocolParams, type TaikoAddresses } from "@zkpool/common";
 import type { Deployment, TaikoDeploymentFile } from "@zkpool/common/node";
 import {
   AddressManager__factory,
@@ -34,15 +34,16 @@ async function mined(tx: ContractTransactionResponse | null): Promise<number> {
 }
 
 /**
- * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the Groth16 BlockProofVerifier, ProverPool and
- * TaikoL1 (verifierId 0 = the verifier), and names them in an AddressManager ("taiko", "prover_pool",
- * "taiko_token", and "dao": `options.dao`, by default the deployer), which is what lets TaikoL1, ProverPool and
- * the DAO mint and burn TTKOe.
+ * Deploys the local Taiko A4 protocol: TaikoToken (TTKOe), the BlockProofVerifier (eldfell's verifier call in
+ * front of the Groth16 verifier), ProverPool and TaikoL1 (verifierId 0 = the verifier, the signal services and
+ * the L2's taiko contract: the local stand-ins unless given), and names them in an AddressManager ("taiko",
+ * "prover_pool", "taiko_token", and "dao": `options.dao`, by default the deployer), which is what lets TaikoL1,
+ * ProverPool and the DAO mint and burn TTKOe.
  */
 export async function deployTaiko(
   deployer: Signer,
   params: ProtocolParams,
-  options: { genesisBlockHash: string; treasury?: string; dao?: string },
+  options: { genesisBlockHash: string; treasury?: string; dao?: string; addresses?: TaikoAddresses },
 ): Promise<TaikoDeployment> {
   const owner = await deployer.getAddress();
   const addressManager = await new AddressManager__factory(deployer).deploy(owner);
@@ -68,8 +69,9 @@ export async function deployTaiko(
     await proverPool.getAddress(),
     [await verifier.getAddress()],
     params.taiko,
+    params.taikoL1,
+    { ...(options.addresses ?? LOCAL_TAIKO_ADDRESSES), treasury: options.treasury ?? owner },
     options.genesisBlockHash,
-    options.treasury ?? owner,
   );
   const taikoBlock = await mined(taikoL1.deploymentTransaction());
 

@@ -6,6 +6,7 @@ import {
   encodeEvidence,
   blockReward,
   formatTTKO,
+  LOCAL_INSTANCE_CONTEXT,
   instanceHash,
   metaHashOf,
   proposeInputFor,
@@ -393,7 +394,9 @@ export class TaikoWorld {
     }
     tracked.claimed = true;
     const fields = this.l2.evidence(block.id, block.metaHash, prover.account.address);
-    const { proof, millis } = await proveInstance(instanceHash(fields), { difficulty: this.o.difficulty });
+    const { proof, millis } = await proveInstance(instanceHash(fields, LOCAL_INSTANCE_CONTEXT), {
+      difficulty: this.o.difficulty,
+    });
     const input = encodeEvidence({ ...fields, verifierId: 0, proof });
     try {
       await this.mined(

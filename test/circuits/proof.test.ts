@@ -1,14 +1,15 @@
 // The block proof end to end: prove with the circuit built by `npm run circuits`, verify off-chain with
-// snarkjs and on-chain with the generated BlockProofVerifier. Run `npm run circuits` first (the verifier
+// snarkjs and on-chain with BlockProofVerifier (eldfell's verifier call in front of the generated Groth16 verifier). Run `npm run circuits` first (the verifier
 // contract and the proving key must be of the same difficulty: ZKPOOL_DIFFICULTY or 1).
 
 import { expect } from "chai";
-import { AbiCoder, keccak256 as ethersKeccak256 } from "ethers";
+import { AbiCoder, concat, keccak256 as ethersKeccak256, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
 import hre from "hardhat";
 import { type Address, type Hex, getAddress, keccak256, size, stringToHex } from "viem";
 import {
   type BlockEvidence,
   type BlockInstance,
+  type InstanceContext,
   type InstanceProof,
   decodeProof,
   encodeEvidence,
@@ -19,21 +20,36 @@ import {
   verifyInstanceProof,
 } from "../../common/src/proof";
 
-const INSTANCE_TYPES = ["bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "address", "uint32", "uint32"];
+const CONTEXT: InstanceContext = {
+  signalService: getAddress(`0x${"11".repeat(20)}`),
+  l2SignalService: getAddress(`0x${"22".repeat(20)}`),
+  l2Taiko: getAddress(`0x${"33".repeat(20)}`),
+  blockMaxGasLimit: 6_000_000,
+  blockMaxTransactions: 79n,
+  blockMaxTxListBytes: 120_000n,
+};
 const EVIDENCE_TYPE = "tuple(bytes32,bytes32,bytes32,bytes32,bytes32,address,uint32,uint32,uint16,bytes)";
 
-/** The instance hash computed the way Solidity does, with ethers instead of viem. */
-function ethersInstanceHash(e: BlockInstance): string {
+/**
+ * Eldfell's LibProving instance, written out with ethers instead of viem: ten packed words, hex-concatenated.
+ * Word 8 is prover (20 bytes) ‖ parentGasUsed (4) ‖ gasUsed (4) ‖ 4 zero bytes; word 9 is blockMaxGasLimit,
+ * blockMaxTransactions, blockMaxTxListBytes as 8 bytes each, then 8 zero bytes.
+ */
+function ethersInstanceHash(e: BlockInstance, c: InstanceContext): string {
+  const word = (v: string) => zeroPadValue(v, 32);
+  const u = (v: bigint | number, bytes: number) => toBeHex(v, bytes);
   return ethersKeccak256(
-    AbiCoder.defaultAbiCoder().encode(INSTANCE_TYPES, [
+    concat([
+      word(c.signalService),
+      word(c.l2SignalService),
+      word(c.l2Taiko),
       e.metaHash,
       e.parentHash,
       e.blockHash,
       e.signalRoot,
       e.graffiti,
-      e.prover,
-      e.parentGasUsed,
-      e.gasUsed,
+      concat([e.prover, u(e.parentGasUsed, 4), u(e.gasUsed, 4), u(0, 4)]),
+      concat([u(c.blockMaxGasLimit, 8), u(c.blockMaxTransactions, 8), u(c.blockMaxTxListBytes, 8), u(0, 8)]),
     ]),
   );
 }
@@ -71,15 +87,17 @@ describe("block proof", function () {
   let instanceA: Hex;
   let instanceB: Hex;
   let proofA: InstanceProof;
+  let proofB: InstanceProof;
 
   before(async function () {
     const [signerA, signerB] = await hre.ethers.getSigners();
     if (!signerA || !signerB) throw new Error("the Hardhat network has fewer than two accounts");
     proverA = getAddress(signerA.address);
     proverB = getAddress(signerB.address);
-    instanceA = instanceHash(instanceFor(proverA));
-    instanceB = instanceHash(instanceFor(proverB));
+    instanceA = instanceHash(instanceFor(proverA), CONTEXT);
+    instanceB = instanceHash(instanceFor(proverB), CONTEXT);
     proofA = await proveInstance(instanceA);
+    proofB = await proveInstance(instanceB);
   });
 
   after(async function () {
@@ -87,14 +105,31 @@ describe("block proof", function () {
   });
 
   describe("instanceHash", function () {
-    it("equals keccak256(abi.encode(...)) computed with ethers", function () {
+    it("equals eldfell's ten-word instance computed with ethers", function () {
       const extremes = instanceFor(proverA, {
         parentGasUsed: 0,
         gasUsed: 2 ** 32 - 1,
         graffiti: `0x${"ff".repeat(32)}`,
       });
       for (const instance of [instanceFor(proverA), instanceFor(proverB), extremes]) {
-        expect(instanceHash(instance)).to.equal(ethersInstanceHash(instance));
+        expect(instanceHash(instance, CONTEXT)).to.equal(ethersInstanceHash(instance, CONTEXT));
+      }
+    });
+
+    it("binds the signal services, the L2 taiko address and the three config values", function () {
+      const base = instanceHash(instanceFor(proverA), CONTEXT);
+      const changes: Partial<InstanceContext>[] = [
+        { signalService: proverB },
+        { l2SignalService: proverB },
+        { l2Taiko: proverB },
+        { blockMaxGasLimit: 6_000_001 },
+        { blockMaxTransactions: 80n },
+        { blockMaxTxListBytes: 120_001n },
+      ];
+      for (const change of changes) {
+        expect(instanceHash(instanceFor(proverA), { ...CONTEXT, ...change }), Object.keys(change).join()).to.not.equal(
+          base,
+        );
       }
     });
 
@@ -103,7 +138,7 @@ describe("block proof", function () {
     });
 
     it("rejects a gas value that is not a uint32", function () {
-      expect(() => instanceHash(instanceFor(proverA, { gasUsed: 2 ** 32 }))).to.throw();
+      expect(() => instanceHash(instanceFor(proverA, { gasUsed: 2 ** 32 }), CONTEXT)).to.throw();
     });
   });
 
@@ -149,9 +184,11 @@ describe("block proof", function () {
   });
 
   describe("off-chain", function () {
-    it("proves an instance: 256 bytes of proof, the instance halves as public signals", async function () {
-      expect(size(proofA.proof)).to.equal(256);
-      expect(proofA.publicSignals).to.deep.equal(splitInstance(instanceA));
+    it("proves an instance: 320 bytes of proof beginning with the instance halves, its public signals", async function () {
+      expect(size(proofA.proof)).to.equal(320);
+      const [hi, lo] = splitInstance(instanceA);
+      expect(proofA.proof.slice(0, 2 + 128)).to.equal(concat([toBeHex(hi, 32), toBeHex(lo, 32)]));
+      expect(proofA.publicSignals).to.deep.equal([hi, lo]);
       expect(proofA.millis).to.be.greaterThan(0);
     });
 
@@ -161,9 +198,9 @@ describe("block proof", function () {
 
     it("rejects the proof for a different instance", async function () {
       expect(await verifyInstanceProof(flipBit(instanceA, 31, 0), proofA.proof)).to.equal(false);
-      expect(await verifyInstanceProof(instanceHash(instanceFor(proverA, { gasUsed: 1 })), proofA.proof)).to.equal(
-        false,
-      );
+      expect(
+        await verifyInstanceProof(instanceHash(instanceFor(proverA, { gasUsed: 1 }), CONTEXT), proofA.proof),
+      ).to.equal(false);
     });
 
     it("rejects the proof made for another prover's instance", async function () {
@@ -175,7 +212,7 @@ describe("block proof", function () {
 
     it("proves instances at the same time, each proof for its own instance", async function () {
       // One witness calculator serves every proof of a circuit: calls at once must not mix their inputs.
-      const instances = [1, 2, 3].map((gasUsed) => instanceHash(instanceFor(proverA, { gasUsed })));
+      const instances = [1, 2, 3].map((gasUsed) => instanceHash(instanceFor(proverA, { gasUsed }), CONTEXT));
       const proofs = await Promise.all(instances.map((instance) => proveInstance(instance)));
       for (const [i, instance] of instances.entries()) {
         const { proof, publicSignals } = proofs[i] as InstanceProof;
@@ -184,24 +221,26 @@ describe("block proof", function () {
       }
     });
 
-    it("rejects the proof with any one coordinate's low bit flipped", async function () {
-      for (let word = 0; word < 8; word++) {
+    it("rejects the proof with any one word's low bit flipped (the two instance halves, then the coordinates)", async function () {
+      for (let word = 0; word < 10; word++) {
         const tampered = flipBit(proofA.proof, word * 32 + 31, 0);
         expect(await verifyInstanceProof(instanceA, tampered), `word ${word}`).to.equal(false);
       }
     });
 
     it("returns false, without throwing, for malformed proofs", async function () {
-      // A coordinate pushed above the field modulus, a truncated proof, an empty one.
-      expect(await verifyInstanceProof(instanceA, flipBit(proofA.proof, 0, 7))).to.equal(false);
-      expect(await verifyInstanceProof(instanceA, `0x${proofA.proof.slice(2, 2 + 2 * 224)}`)).to.equal(false);
+      // A coordinate pushed above the field modulus, a truncated proof, an empty one, the Groth16 part alone.
+      expect(await verifyInstanceProof(instanceA, flipBit(proofA.proof, 64, 7))).to.equal(false);
+      expect(await verifyInstanceProof(instanceA, `0x${proofA.proof.slice(2, 2 + 2 * 288)}`)).to.equal(false);
       expect(await verifyInstanceProof(instanceA, "0x")).to.equal(false);
-      expect(await verifyInstanceProof(instanceA, `0x${"00".repeat(256)}`)).to.equal(false);
+      expect(await verifyInstanceProof(instanceA, `0x${"00".repeat(320)}`)).to.equal(false);
+      expect(await verifyInstanceProof(instanceA, `0x${proofA.proof.slice(2 + 2 * 64)}`)).to.equal(false);
     });
 
     it("decodeProof throws on a malformed proof", function () {
-      expect(() => decodeProof("0x1234")).to.throw(/256 bytes/);
-      expect(() => decodeProof(flipBit(proofA.proof, 0, 7))).to.throw(/field modulus/);
+      expect(() => decodeProof("0x1234")).to.throw(/320 bytes/);
+      expect(() => decodeProof(flipBit(proofA.proof, 64, 7))).to.throw(/field modulus/);
+      expect(() => decodeProof(flipBit(proofA.proof, 15, 0))).to.throw(/128-bit halves/);
     });
   });
 
@@ -216,6 +255,28 @@ describe("block proof", function () {
       const signals = splitInstance(instanceA);
       expect(await verifier.verifyProof(a, b, c, signals)).to.equal(true);
       expect(await verifier.verifyProof.estimateGas(a, b, c, signals)).to.be.lessThan(300_000n);
+    });
+
+    it('answers eldfell\'s verifier call (the proof bytes as calldata) with keccak256("taiko")', async function () {
+      const verifier = await deployVerifier();
+      const target = await verifier.getAddress();
+      const answer = await hre.ethers.provider.call({ to: target, data: proofA.proof });
+      expect(answer).to.equal(ethersKeccak256(toUtf8Bytes("taiko")));
+      expect(answer).to.equal(await verifier.VALID());
+      const invalid: [string, Hex][] = [
+        ["another instance's halves", `0x${proofB.proof.slice(2, 2 + 128)}${proofA.proof.slice(2 + 128)}`],
+        ["a flipped coordinate", flipBit(proofA.proof, 64 + 31, 0)],
+        ["a half not below 2^128", flipBit(proofA.proof, 15, 0)],
+        ["nine words", `0x${proofA.proof.slice(2, 2 + 2 * 288)}`],
+        ["eleven words", `${proofA.proof}${"00".repeat(32)}`],
+        ["empty", "0x"],
+      ];
+      for (const [name, data] of invalid) {
+        await expect(hre.ethers.provider.call({ to: target, data }), name).to.be.revertedWithCustomError(
+          verifier,
+          "InvalidBlockProof",
+        );
+      }
     });
 
     it("rejects a tampered instance and a tampered proof", async function () {

@@ -100,7 +100,7 @@ export function poolRewardsIn(f: PoolFixture, receipts: readonly ContractTransac
  * pool (read from the BlockVerified events).
  */
 export async function verifyAll(f: PoolFixture): Promise<bigint> {
-  await time.increase(f.params.taiko.proofCooldownPeriod + 1n);
+  await time.increase(f.params.taiko.proofRegularCooldown + 1n);
   const receipts: ContractTransactionReceipt[] = [];
   for (;;) {
     const before = (await f.taikoL1.getStateVariables()).lastVerifiedBlockId;

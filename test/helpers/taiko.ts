@@ -9,6 +9,7 @@ import type { BaseContract, ContractTransactionReceipt, ContractTransactionRespo
 import {
   encodeEvidence,
   encodeProposeInput,
+  LOCAL_INSTANCE_CONTEXT,
   instanceHash,
   proveInstance,
   type BlockEvidence,
@@ -127,7 +128,7 @@ export async function asTaikoL1<T>(f: TaikoFixture, fn: (taikoL1: HardhatEthersS
 
 /** A real proof of hand-made evidence fields (for forks and for evidence no honest prover would send). */
 export async function proveFields(fields: BlockInstance): Promise<{ evidence: BlockEvidence; input: string }> {
-  const { proof } = await proveInstance(instanceHash(fields));
+  const { proof } = await proveInstance(instanceHash(fields, LOCAL_INSTANCE_CONTEXT));
   const evidence: BlockEvidence = { ...fields, verifierId: 0, proof };
   return { evidence, input: encodeEvidence(evidence) };
 }
@@ -147,7 +148,15 @@ export function effectiveRewardPerGas(ask: bigint, feePerGas: bigint): bigint {
   return erpg === 0n ? 1n : erpg;
 }
 
-/** (blockFeeBaseGas + gas) × perGas: the block fee (gas = gasLimit) and the base reward (gas = gasUsed). */
+/** The gas of the L2 anchor transaction, which eldfell's block fee charges on top of the gas limit. */
+export const ANCHOR_GAS_COST = 180_000n;
+
+/** feePerGas × (gasLimit + anchor gas + blockFeeBaseGas): getBlockFee, and what proposing charges. */
+export function blockFee(f: TaikoFixture, gasLimit: bigint | number, feePerGas: bigint | number): bigint {
+  return (BigInt(gasLimit) + ANCHOR_GAS_COST + BigInt(f.params.taiko.blockFeeBaseGas)) * BigInt(feePerGas);
+}
+
+/** (blockFeeBaseGas + gasUsed) × perGas: the base reward of a block at verification. */
 export function gasCost(f: TaikoFixture, gas: bigint | number, perGas: bigint | number): bigint {
   return (BigInt(f.params.taiko.blockFeeBaseGas) + BigInt(gas)) * BigInt(perGas);
 }
@@ -158,11 +167,17 @@ export function movingAverage(average: bigint, sample: bigint, maf: bigint | num
   return (average * (BigInt(maf) - 1n) + sample) / BigInt(maf);
 }
 
-/** clamp(multiplier × avgProofDelay, min, max). */
+/** clamp(3 × avgProofDelay, proofMinWindow, proofMaxWindow), eldfell's. */
 export function proofWindow(f: TaikoFixture, avgProofDelay: bigint): bigint {
-  const { proofWindowMultiplier, proofWindowMin, proofWindowMax } = f.params.taiko;
-  const window = avgProofDelay * BigInt(proofWindowMultiplier);
-  return window < proofWindowMin ? proofWindowMin : window > proofWindowMax ? proofWindowMax : window;
+  const min = BigInt(f.params.taiko.proofMinWindow);
+  const max = BigInt(f.params.taiko.proofMaxWindow);
+  const window = avgProofDelay * 3n;
+  return window < min ? min : window > max ? max : window;
+}
+
+/** TaikoL1's average proof delay: eldfell's state() getter, whose last field it is. */
+export async function avgProofDelay(f: TaikoFixture): Promise<bigint> {
+  return (await f.taikoL1.state()).avgProofDelay;
 }
 
 /**
@@ -177,9 +192,9 @@ export function expectedSlash(slashable: bigint, maxCapacity: bigint, proofRewar
   return amount > slashable ? slashable : amount;
 }
 
-/** The open-block / late-proof bonus: rewardOpenMultiplierPct of the base reward (rounded down). */
+/** The open-block / late-proof bonus: rewardOpenMultipler percent of the base reward (rounded down). */
 export function openReward(f: TaikoFixture, baseReward: bigint): bigint {
-  return (baseReward * BigInt(f.params.taiko.rewardOpenMultiplierPct)) / 100n;
+  return (baseReward * BigInt(f.params.taiko.rewardOpenMultipler)) / 100n;
 }
 
 /** Proposes `count` blocks with the fixture's proposeBlock and follows each on `chain`, in order. */

@@ -54,7 +54,7 @@ const A4_NETWORK: ProverdNetwork = {
   treasury: ZERO_ADDRESS,
   blockMaxGasLimit: A4_PROTOCOL.taiko.blockMaxGasLimit,
   maxTransactionsPerBlock: 79,
-  maxBytesPerTxList: A4_PROTOCOL.taiko.blockMaxTxListBytes,
+  maxBytesPerTxList: Number(A4_PROTOCOL.taiko.blockMaxTxListBytes),
   anchorGasLimit: 180_000,
 };
 

@@ -14,7 +14,7 @@ export interface ProveJob {
 }
 
 export interface ProveResult {
-  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c): 256 bytes. */
+  /** evidence.proof: instanceHi ‖ instanceLo ‖ abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c), 320 bytes. */
   proof: Hex;
   /** How long proving took. */
   millis: number;

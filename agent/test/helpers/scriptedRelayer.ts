@@ -20,6 +20,7 @@ import * as common from "@zkpool/common";
 
 export const {
   AGENT_PROTOCOL_VERSION,
+  LOCAL_INSTANCE_CONTEXT,
   RpcErrorCode,
   authorizeParams,
   encodeEvidence,
@@ -271,7 +272,7 @@ export function makeJob(difficulty = 1, seconds = 60, blockId = nextBlock++): No
     jobId: `job-${blockId}`,
     blockId: blockId.toString(),
     evidence,
-    instance: instanceHash(evidence),
+    instance: instanceHash(evidence, LOCAL_INSTANCE_CONTEXT),
     deadline: Math.floor(Date.now() / 1000) + seconds,
     difficulty,
   };

@@ -1,4 +1,4 @@
-import { zeroAddress, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import { stringToHex, zeroAddress, type Abi, type Address, type Hex, type PublicClient } from "viem";
 import {
   L2Chain,
   instanceHash,
@@ -7,6 +7,7 @@ import {
   sleep,
   taikoL1Abi,
   zkPoolAbi,
+  type InstanceContext,
   type JobEvidence,
 } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
@@ -87,6 +88,8 @@ export class TaikoA4Adapter implements NetworkAdapter {
   private taken: bigint[] = [];
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** What TaikoL1 hashes into every proof's instance besides the evidence: read once, at start. */
+  private instanceContext: InstanceContext | undefined;
 
   constructor(private readonly o: TaikoA4AdapterOptions) {
     this.now = o.now ?? Date.now;
@@ -94,6 +97,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
   }
 
   async start(): Promise<void> {
+    this.instanceContext = await this.readInstanceContext();
     const saved = await this.o.store.getCursor(CURSOR);
     const from = this.o.taikoL1StartBlock;
     this.next = saved ?? from;
@@ -167,7 +171,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
         args: [job.blockId, job.evidence.parentHash, job.evidence.parentGasUsed],
       });
     } catch (error) {
-      if (revertNameOf(error) === "L1_BLOCK_ID") return undefined; // no proof from this parent (yet)
+      if (revertNameOf(error) === "L1_FORK_CHOICE_NOT_FOUND") return undefined; // no proof from this parent (yet)
       throw error;
     }
   }
@@ -205,19 +209,54 @@ export class TaikoA4Adapter implements NetworkAdapter {
     return undefined;
   }
 
+  /** The window a block proposed now gets: eldfell's clamp(3 × avgProofDelay, proofMinWindow, proofMaxWindow). */
   async proofWindowSeconds(): Promise<number> {
     const [state, config] = await Promise.all([
-      this.o.client.readContract({ address: this.o.taikoL1, abi: taikoL1Abi, functionName: "getStateVariables" }),
+      // eldfell's public `state` getter: avgProofDelay is its last field (getStateVariables has none)
+      this.o.client.readContract({ address: this.o.taikoL1, abi: taikoL1Abi, functionName: "state" }),
       this.o.client.readContract({ address: this.o.taikoL1, abi: taikoL1Abi, functionName: "getConfig" }),
     ]);
-    const window = state.avgProofDelay * BigInt(config.proofWindowMultiplier);
-    const clamped =
-      window < config.proofWindowMin
-        ? config.proofWindowMin
-        : window > config.proofWindowMax
-          ? config.proofWindowMax
-          : window;
-    return Number(clamped);
+    const window = Number(state[12]) * 3;
+    return Math.min(config.proofMaxWindow, Math.max(config.proofMinWindow, window));
+  }
+
+  /**
+   * The addresses and config values eldfell's TaikoL1 hashes into every proof's instance, read the way eldfell's
+   * own contract resolves them: resolve("signal_service"), and for the L2 (config.chainId) "signal_service" and
+   * "taiko".
+   */
+  private async readInstanceContext(): Promise<InstanceContext> {
+    const { client, taikoL1 } = this.o;
+    const config = await client.readContract({ address: taikoL1, abi: taikoL1Abi, functionName: "getConfig" });
+    const name = (label: string) => stringToHex(label, { size: 32 });
+    const [signalService, l2SignalService, l2Taiko] = await Promise.all([
+      client.readContract({
+        address: taikoL1,
+        abi: taikoL1Abi,
+        functionName: "resolve",
+        args: [name("signal_service"), false],
+      }),
+      client.readContract({
+        address: taikoL1,
+        abi: taikoL1Abi,
+        functionName: "resolve",
+        args: [config.chainId, name("signal_service"), false],
+      }),
+      client.readContract({
+        address: taikoL1,
+        abi: taikoL1Abi,
+        functionName: "resolve",
+        args: [config.chainId, name("taiko"), false],
+      }),
+    ]);
+    return {
+      signalService,
+      l2SignalService,
+      l2Taiko,
+      blockMaxGasLimit: config.blockMaxGasLimit,
+      blockMaxTransactions: config.blockMaxTransactions,
+      blockMaxTxListBytes: config.blockMaxTxListBytes,
+    };
   }
 
   private async read(from: bigint, to: bigint, replay: boolean): Promise<NetworkEvent[]> {
@@ -293,6 +332,11 @@ export class TaikoA4Adapter implements NetworkAdapter {
     return timings;
   }
 
+  private context(): InstanceContext {
+    if (!this.instanceContext) throw new Error("TaikoA4Adapter used before start()");
+    return this.instanceContext;
+  }
+
   private onProposed(
     args: {
       blockId: bigint;
@@ -315,7 +359,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
       opportunistic: assignedProver.toLowerCase() !== this.o.pool.toLowerCase(),
       rewardPerGas,
       evidence,
-      instance: instanceHash(evidence),
+      instance: instanceHash(evidence, this.context()),
     };
     if (!job.opportunistic) return replay ? undefined : { kind: "job", job, seenAt };
     if (assignedProver === zeroAddress) {

@@ -45,11 +45,12 @@ export async function freePort(): Promise<number> {
 export const E2E_PROTOCOL: ProtocolParams = {
   taiko: {
     ...LOCAL_PROTOCOL.taiko,
-    proofWindowMin: 30n,
-    proofWindowMax: 90n,
-    initialAvgProofDelay: 10n,
-    proofCooldownPeriod: 5n,
+    proofMinWindow: 30,
+    proofMaxWindow: 90,
+    proofRegularCooldown: 5n,
+    proofOracleCooldown: 5n,
   },
+  taikoL1: { ...LOCAL_PROTOCOL.taikoL1, initAvgProofDelay: 10 },
   proverPool: LOCAL_PROTOCOL.proverPool,
 };
 

@@ -174,7 +174,7 @@ describe("relayer and agents on a local chain", function () {
     // Submitting without logging in is refused.
     const early = await junk.request("zkpool.submit", {
       jobId: "1:1",
-      proof: `0x${"00".repeat(256)}`,
+      proof: `0x${"00".repeat(320)}`,
       signature: "0x00",
     });
     expect(early.error?.code).to.equal(RpcErrorCode.NotAuthorized);

@@ -8,7 +8,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { encodeEvidence, instanceHash, proveInstance, type BlockEvidence, type NotifyParams } from "@zkpool/common";
+import {
+  encodeEvidence,
+  LOCAL_INSTANCE_CONTEXT,
+  instanceHash,
+  proveInstance,
+  type BlockEvidence,
+  type NotifyParams,
+} from "@zkpool/common";
 import { openStore } from "../../src/store";
 import { ScriptedAgent } from "../support/agentClient";
 import {
@@ -148,7 +155,9 @@ describe("relayer transactions", function () {
     // A rival prover's proof of the same block, for once the block's window has passed (anyone may prove it).
     const rival = await local.prover(9);
     const rivalEvidence = { ...(job.evidence as Omit<BlockEvidence, "proof">), prover: rival.address };
-    const { proof } = await proveInstance(instanceHash(rivalEvidence), { difficulty: job.difficulty });
+    const { proof } = await proveInstance(instanceHash(rivalEvidence, LOCAL_INSTANCE_CONTEXT), {
+      difficulty: job.difficulty,
+    });
     const [, , , , , , , , , , proofWindow] = await local.taikoL1.getBlock(blockId);
     await local.increaseTime(proofWindow + 1n);
 
@@ -209,14 +218,7 @@ describe("relayer transactions", function () {
     const { relayer, gatewayPort } = await relayerProcess({ CAPACITY_INTERVAL_MS: "1000" });
 
     // No block is proven, so the proof window stays at its first value.
-    const taiko = E2E_PROTOCOL.taiko;
-    const windowMs =
-      1000 *
-      Number(
-        [taiko.initialAvgProofDelay * BigInt(taiko.proofWindowMultiplier), taiko.proofWindowMin].reduce((a, b) =>
-          a > b ? a : b,
-        ),
-      );
+    const windowMs = 1000 * Math.max(E2E_PROTOCOL.taikoL1.initAvgProofDelay * 3, E2E_PROTOCOL.taiko.proofMinWindow);
     /** Blocks in flight machines can prove within one proof window at half their speed. */
     const offered = (...machines: Array<{ msPerProof: number; concurrency: number }>) =>
       Math.floor(machines.reduce((sum, m) => sum + (m.concurrency * windowMs) / m.msPerProof, 0) / 2);

@@ -55,7 +55,7 @@ const chainOf = (local: LocalPool) => ({
 /** Proof windows of 2 s: a relayer's clock passes one while the chain mines no block. */
 const SHORT_WINDOWS: ProtocolParams = {
   ...E2E_PROTOCOL,
-  taiko: { ...E2E_PROTOCOL.taiko, proofWindowMin: 2n, proofWindowMax: 2n },
+  taiko: { ...E2E_PROTOCOL.taiko, proofMinWindow: 2, proofMaxWindow: 2 },
 };
 
 describe("the submitter and the follower on a local chain", function () {

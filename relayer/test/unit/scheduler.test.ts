@@ -11,6 +11,7 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import {
   RpcErrorCode,
   encodeEvidence,
+  LOCAL_INSTANCE_CONTEXT,
   instanceHash,
   proofTypedData,
   proveInstance,
@@ -134,7 +135,7 @@ function jobFor(blockId: bigint, deadline: number): Job {
     opportunistic: false,
     rewardPerGas: 1_000,
     evidence,
-    instance: instanceHash(evidence),
+    instance: instanceHash(evidence, LOCAL_INSTANCE_CONTEXT),
     status: "open",
     detail: null,
     createdAt: 0,

@@ -55,7 +55,7 @@ describe("ProverPool: assignment", function () {
       expect(await capacityOf(f, f.proverA)).to.equal(15n);
       expect((await f.taikoL1.getBlock(block!.id)).proverReleased).to.equal(true);
 
-      await time.increase(f.params.taiko.proofCooldownPeriod);
+      await time.increase(f.params.taiko.proofRegularCooldown);
       await f.taikoL1.verifyBlocks(1);
       expect((await f.taikoL1.getStateVariables()).lastVerifiedBlockId).to.equal(block!.id);
       expect(await capacityOf(f, f.proverA)).to.equal(15n);
@@ -73,7 +73,7 @@ describe("ProverPool: assignment", function () {
       expect(await capacityOf(f, f.proverA)).to.equal(15n);
       expect((await f.taikoL1.getBlock(block.id)).proverReleased).to.equal(false);
 
-      await time.increase(f.params.taiko.proofCooldownPeriod);
+      await time.increase(f.params.taiko.proofRegularCooldown);
       await f.taikoL1.verifyBlocks(1);
       expect(await capacityOf(f, f.proverA)).to.equal(16n);
       expect((await f.taikoL1.getBlock(block.id)).proverReleased).to.equal(true);

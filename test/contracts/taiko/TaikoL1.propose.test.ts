@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import type { Result } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { A4_PROTOCOL, LOCAL_GENESIS_BLOCK_HASH, TTKO, metaHashOf, shutdownProver } from "@zkpool/common";
+import {
+  A4_PROTOCOL,
+  LOCAL_GENESIS_BLOCK_HASH,
+  LOCAL_TAIKO_ADDRESSES,
+  TTKO,
+  metaHashOf,
+  shutdownProver,
+} from "@zkpool/common";
 import { TaikoL1__factory } from "../../../typechain-types";
 import {
   deployTaikoFixture,
@@ -12,8 +20,9 @@ import {
   type TaikoFixture,
 } from "../../fixtures/taiko";
 import { loadWithInvariants } from "../../helpers/invariants";
-import { eventsIn, gasCost, mined, proofWindow, proposeRaw } from "../../helpers/taiko";
+import { avgProofDelay, blockFee, eventsIn, mined, proofWindow, proposeRaw } from "../../helpers/taiko";
 
+const DEPOSITS_TYPE = "tuple(address recipient, uint96 amount, uint64 id)[]";
 const META_TYPE =
   "tuple(uint64 id, uint64 timestamp, uint64 l1Height, bytes32 l1Hash, bytes32 mixHash, bytes32 txListHash, uint24 txListByteStart, uint24 txListByteEnd, uint32 gasLimit, address beneficiary, address treasury, tuple(address recipient, uint96 amount, uint64 id)[] depositsProcessed)";
 
@@ -24,17 +33,17 @@ async function threeProposalsFixture(): Promise<TaikoFixture> {
 
 /** Average proof delay 1 minute: 3 × 1 min is below the 10-minute floor. */
 async function shortDelayFixture(): Promise<TaikoFixture> {
-  return deployTaikoFixture({ ...A4_PROTOCOL, taiko: { ...A4_PROTOCOL.taiko, initialAvgProofDelay: 60n } });
+  return deployTaikoFixture({ ...A4_PROTOCOL, taikoL1: { ...A4_PROTOCOL.taikoL1, initAvgProofDelay: 60 } });
 }
 
 /** Average proof delay 200 s: 3 × 200 s is exactly the 10-minute floor. */
 async function floorDelayFixture(): Promise<TaikoFixture> {
-  return deployTaikoFixture({ ...A4_PROTOCOL, taiko: { ...A4_PROTOCOL.taiko, initialAvgProofDelay: 200n } });
+  return deployTaikoFixture({ ...A4_PROTOCOL, taikoL1: { ...A4_PROTOCOL.taikoL1, initAvgProofDelay: 200 } });
 }
 
 /** Average proof delay 1 hour: 3 × 1 h is above the 90-minute ceiling. */
 async function longDelayFixture(): Promise<TaikoFixture> {
-  return deployTaikoFixture({ ...A4_PROTOCOL, taiko: { ...A4_PROTOCOL.taiko, initialAvgProofDelay: 3_600n } });
+  return deployTaikoFixture({ ...A4_PROTOCOL, taikoL1: { ...A4_PROTOCOL.taikoL1, initAvgProofDelay: 3_600 } });
 }
 
 describe("TaikoL1: proposing", function () {
@@ -47,27 +56,57 @@ describe("TaikoL1: proposing", function () {
     expect(state.numBlocks).to.equal(1n);
     expect(state.lastVerifiedBlockId).to.equal(0n);
     expect(state.feePerGas).to.equal(1_000n);
-    expect(state.avgProofDelay).to.equal(15n * 60n);
+    expect([state.nextEthDepositToProcess, state.numEthDeposits]).to.deep.equal([0n, 0n]);
+    expect(await avgProofDelay(f)).to.equal(15n * 60n);
     expect(await f.taikoL1.getVerifiedBlockHash(0)).to.equal(LOCAL_GENESIS_BLOCK_HASH);
+    expect(await f.taikoL1.getCrossChainBlockHash(0)).to.equal(LOCAL_GENESIS_BLOCK_HASH);
+    const genesis = await f.taikoL1.getForkChoice(0, ethers.ZeroHash, 0);
+    expect(genesis.blockHash).to.equal(LOCAL_GENESIS_BLOCK_HASH);
     const config = await f.taikoL1.getConfig();
-    expect(config.blockFeeBaseGas).to.equal(20_000n);
-    expect(config.proofCooldownPeriod).to.equal(30n * 60n);
-    expect([config.proofWindowMin, config.proofWindowMax, config.proofWindowMultiplier]).to.deep.equal([
-      600n,
-      5_400n,
-      3n,
-    ]);
-    expect(config.rewardOpenMultiplierPct).to.equal(150n);
-    expect(await f.taikoL1.getVerifier(0)).to.equal(await f.verifier.getAddress());
+    // eldfell's TaikoConfig, field for field
+    expect((config as unknown as Result).toObject()).to.deep.equal({
+      chainId: 167_006n,
+      relaySignalRoot: false,
+      blockMaxProposals: 403_200n,
+      blockRingBufferSize: 403_210n,
+      blockMaxVerificationsPerTx: 10n,
+      blockMaxGasLimit: 6_000_000n,
+      blockFeeBaseGas: 20_000n,
+      blockMaxTransactions: 79n,
+      blockMaxTxListBytes: 120_000n,
+      blockTxListExpiry: 0n,
+      proofRegularCooldown: 30n * 60n,
+      proofOracleCooldown: 15n * 60n,
+      proofMinWindow: 600n,
+      proofMaxWindow: 5_400n,
+      ethDepositRingBufferSize: 1_024n,
+      ethDepositMinCountPerBlock: 8n,
+      ethDepositMaxCountPerBlock: 32n,
+      ethDepositMinAmount: 10n ** 18n,
+      ethDepositMaxAmount: 10_000n * 10n ** 18n,
+      ethDepositGas: 21_000n,
+      ethDepositMaxFee: 10n ** 17n,
+      rewardOpenMultipler: 150n,
+      rewardOpenMaxCount: 201_600n,
+    });
+    const verifierName = await f.taikoL1.getVerifierName(0);
+    expect(verifierName).to.equal(ethers.toBeHex(0x1000000, 32));
+    expect(await f.taikoL1["resolve(bytes32,bool)"](verifierName, false)).to.equal(await f.verifier.getAddress());
+    await expect(f.taikoL1["resolve(bytes32,bool)"](await f.taikoL1.getVerifierName(1), false))
+      .to.be.revertedWithCustomError(f.taikoL1, "RESOLVER_ZERO_ADDR")
+      .withArgs(31_337n, ethers.toBeHex(0x1000001, 32));
+    expect(
+      await f.taikoL1["resolve(uint256,bytes32,bool)"](167_006n, ethers.encodeBytes32String("taiko"), false),
+    ).to.equal(LOCAL_TAIKO_ADDRESSES.l2Taiko);
   });
 
   describe("block fee", function () {
-    it("charges (blockFeeBaseGas + gasLimit) × feePerGas from the proposer's TaikoL1 balance", async function () {
+    it("charges (gasLimit + the anchor's 180,000 + blockFeeBaseGas) × feePerGas from the proposer's TaikoL1 balance", async function () {
       const f = await load(deployTaikoFixture);
       const gasLimit = 1_234_567;
-      const fee = (20_000n + 1_234_567n) * 1_000n;
+      const fee = (1_234_567n + 180_000n + 20_000n) * 1_000n;
       expect(await f.taikoL1.getBlockFee(gasLimit)).to.equal(fee);
-      expect(gasCost(f, gasLimit, 1_000n)).to.equal(fee);
+      expect(blockFee(f, gasLimit, 1_000n)).to.equal(fee);
 
       const before = await f.taikoL1.getTaikoTokenBalance(f.proposer.address);
       const walletBefore = await f.token.balanceOf(f.proposer.address);
@@ -83,7 +122,7 @@ describe("TaikoL1: proposing", function () {
       await stake(f, f.proverA, 1_000_000n * TTKO, 1_250, 16);
       const assigned = await proposeBlock(f, 2_000_000);
       expect([open.assignedProver, assigned.assignedProver]).to.deep.equal([ethers.ZeroAddress, f.proverA.address]);
-      expect(await f.taikoL1.getTaikoTokenBalance(f.proposer.address)).to.equal(start - 2n * 2_020_000n * 1_000n);
+      expect(await f.taikoL1.getTaikoTokenBalance(f.proposer.address)).to.equal(start - 2n * 2_200_000n * 1_000n);
     });
 
     it("without enough TaikoL1 balance reverts L1_INSUFFICIENT_TOKEN; exactly the fee is enough", async function () {
@@ -129,18 +168,21 @@ describe("TaikoL1: proposing", function () {
       );
     });
 
-    it("a byte range outside the txList or reversed reverts L1_TX_LIST_RANGE", async function () {
+    it("a byte range other than the whole txList reverts L1_TX_LIST_RANGE (no txList cache, as eldfell's with blockTxListExpiry 0)", async function () {
       const f = await load(deployTaikoFixture);
       const txList = ethers.toUtf8Bytes("0123456789");
-      await expect(proposeRaw(f, { txListByteStart: 0, txListByteEnd: 11 }, { txList })).to.be.revertedWithCustomError(
-        f.taikoL1,
-        "L1_TX_LIST_RANGE",
-      );
-      await expect(proposeRaw(f, { txListByteStart: 6, txListByteEnd: 5 }, { txList })).to.be.revertedWithCustomError(
-        f.taikoL1,
-        "L1_TX_LIST_RANGE",
-      );
-      await expect(proposeRaw(f, { txListByteStart: 10, txListByteEnd: 10 }, { txList })).to.emit(
+      for (const [start, end] of [
+        [0, 11],
+        [6, 5],
+        [3, 10],
+        [0, 9],
+      ]) {
+        await expect(
+          proposeRaw(f, { txListByteStart: start, txListByteEnd: end }, { txList }),
+          `${start}..${end}`,
+        ).to.be.revertedWithCustomError(f.taikoL1, "L1_TX_LIST_RANGE");
+      }
+      await expect(proposeRaw(f, { txListByteStart: 0, txListByteEnd: 10 }, { txList })).to.emit(
         f.taikoL1,
         "BlockProposed",
       );
@@ -163,7 +205,7 @@ describe("TaikoL1: proposing", function () {
 
       const { input } = await proveEvidence(chain, first, f.proverA.address);
       await f.taikoL1.connect(f.proverA).proveBlock(first.id, input);
-      await time.increase(f.params.taiko.proofCooldownPeriod);
+      await time.increase(f.params.taiko.proofRegularCooldown);
       await f.taikoL1.verifyBlocks(1);
       expect((await f.taikoL1.getStateVariables()).lastVerifiedBlockId).to.equal(1n);
 
@@ -224,16 +266,12 @@ describe("TaikoL1: proposing", function () {
   });
 
   describe("the proposed block", function () {
-    it("BlockProposed carries the metadata whose keccak256(abi.encode) getBlock stores as metaHash", async function () {
+    it("BlockProposed carries the metadata whose eldfell hashMetadata getBlock stores as metaHash", async function () {
       const f = await load(deployTaikoFixture);
       await stake(f, f.proverA, 1_000_000n * TTKO, 900, 16);
-      const txList = ethers.toUtf8Bytes("txs of block one, bytes 3 to 12");
+      const txList = ethers.toUtf8Bytes("txs of block one");
       const receipt = await mined(
-        proposeRaw(
-          f,
-          { gasLimit: 2_500_000, beneficiary: f.outsider.address, txListByteStart: 3, txListByteEnd: 12 },
-          { txList },
-        ),
+        proposeRaw(f, { gasLimit: 2_500_000, beneficiary: f.outsider.address, txListByteEnd: 16 }, { txList }),
       );
       const [event] = eventsIn(receipt, f.taikoL1, "BlockProposed");
       const { blockId, assignedProver, rewardPerGas, feePerGas, meta } = event!.args;
@@ -245,7 +283,7 @@ describe("TaikoL1: proposing", function () {
       expect(meta.timestamp).to.equal(BigInt(mined_!.timestamp));
       expect(meta.l1Height).to.equal(BigInt(receipt.blockNumber - 1));
       expect(meta.l1Hash).to.equal(parent!.hash);
-      // block.prevrandao, which the JSON-RPC block reports as mixHash.
+      // block.prevrandao (the JSON-RPC block's mixHash) times the block id, wrapping, as eldfell salts it.
       const raw = (await ethers.provider.send("eth_getBlockByNumber", [
         ethers.toQuantity(receipt.blockNumber),
         false,
@@ -253,14 +291,28 @@ describe("TaikoL1: proposing", function () {
         mixHash: string;
       };
       expect(raw.mixHash).to.not.equal(ethers.ZeroHash);
-      expect(meta.mixHash).to.equal(raw.mixHash);
+      expect(meta.mixHash).to.equal(ethers.toBeHex((BigInt(raw.mixHash) * meta.id) % 2n ** 256n, 32));
       expect(meta.txListHash).to.equal(ethers.keccak256(txList));
-      expect([meta.txListByteStart, meta.txListByteEnd, meta.gasLimit]).to.deep.equal([3n, 12n, 2_500_000n]);
+      expect([meta.txListByteStart, meta.txListByteEnd, meta.gasLimit]).to.deep.equal([0n, 16n, 2_500_000n]);
       expect(meta.beneficiary).to.equal(f.outsider.address);
       expect(meta.treasury).to.equal(f.deployer.address);
       expect(meta.depositsProcessed).to.have.length(0);
 
-      const metaHash = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([META_TYPE], [meta]));
+      // eldfell's LibUtils.hashMetadata, written out word by word
+      const words = [
+        (meta.id << 192n) | (meta.timestamp << 128n) | (meta.l1Height << 64n),
+        BigInt(meta.l1Hash),
+        BigInt(meta.mixHash),
+        BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([DEPOSITS_TYPE], [[]]))),
+        BigInt(meta.txListHash),
+        (meta.txListByteStart << 232n) |
+          (meta.txListByteEnd << 208n) |
+          (meta.gasLimit << 176n) |
+          (BigInt(meta.beneficiary) << 16n),
+        BigInt(meta.treasury) << 96n,
+      ];
+      const metaHash = ethers.solidityPackedKeccak256(Array(7).fill("uint256"), words);
+      expect(metaHash).to.not.equal(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([META_TYPE], [meta])));
       const blk = await f.taikoL1.getBlock(1);
       expect(blk.metaHash).to.equal(metaHash);
       // The shared library computes the same hash from the same metadata.
@@ -317,8 +369,7 @@ describe("TaikoL1: proposing", function () {
     for (const [name, fixture, expected] of cases) {
       it(`is clamp(3 × avgProofDelay, 10 min, 90 min): ${name}`, async function () {
         const f = await load(fixture);
-        const { avgProofDelay } = await f.taikoL1.getStateVariables();
-        expect(proofWindow(f, avgProofDelay)).to.equal(expected);
+        expect(proofWindow(f, await avgProofDelay(f))).to.equal(expected);
         const block = await proposeBlock(f);
         expect((await f.taikoL1.getBlock(block.id)).proofWindow).to.equal(expected);
       });
@@ -331,28 +382,46 @@ describe("TaikoL1: proposing", function () {
       const factory = new TaikoL1__factory(f.deployer);
       const args = async (
         taiko: typeof A4_PROTOCOL.taiko,
-        verifiers?: string[],
-        genesis: string = LOCAL_GENESIS_BLOCK_HASH,
+        options: {
+          params?: typeof A4_PROTOCOL.taikoL1;
+          verifiers?: string[];
+          genesis?: string;
+          l2Taiko?: string;
+        } = {},
       ) =>
         [
           await f.token.getAddress(),
           await f.proverPool.getAddress(),
-          verifiers ?? [await f.verifier.getAddress()],
+          options.verifiers ?? [await f.verifier.getAddress()],
           taiko,
-          genesis,
-          f.deployer.address,
+          options.params ?? A4_PROTOCOL.taikoL1,
+          {
+            ...LOCAL_TAIKO_ADDRESSES,
+            l2Taiko: options.l2Taiko ?? LOCAL_TAIKO_ADDRESSES.l2Taiko,
+            treasury: f.deployer.address,
+          },
+          options.genesis ?? LOCAL_GENESIS_BLOCK_HASH,
         ] as const;
       const base = A4_PROTOCOL.taiko;
       const invalid: [string, Awaited<ReturnType<typeof args>>][] = [
+        ["L2 chain id 1", await args({ ...base, chainId: 1n })],
         ["zero max gas limit", await args({ ...base, blockMaxGasLimit: 0 })],
-        ["zero max proposals", await args({ ...base, blockMaxProposals: 0n })],
-        ["window min above max", await args({ ...base, proofWindowMin: 5_401n })],
-        ["zero window min", await args({ ...base, proofWindowMin: 0n })],
-        ["zero fee per gas", await args({ ...base, initialFeePerGas: 0 })],
-        ["zero fee MAF", await args({ ...base, feePerGasMAF: 0 })],
-        ["open reward below 100%", await args({ ...base, rewardOpenMultiplierPct: 99 })],
-        ["no verifier", await args(base, [])],
-        ["zero genesis hash", await args(base, undefined, ethers.ZeroHash)],
+        ["one max proposal", await args({ ...base, blockMaxProposals: 1n })],
+        ["ring buffer not above max proposals + 1", await args({ ...base, blockRingBufferSize: 403_201n })],
+        ["zero max transactions", await args({ ...base, blockMaxTransactions: 0n })],
+        ["txList above 128 KiB", await args({ ...base, blockMaxTxListBytes: 128n * 1024n + 1n })],
+        ["a txList cache", await args({ ...base, blockTxListExpiry: 1n })],
+        ["signal root relay", await args({ ...base, relaySignalRoot: true })],
+        ["oracle cooldown above the regular one", await args({ ...base, proofOracleCooldown: 30n * 60n + 1n })],
+        ["window min above max", await args({ ...base, proofMinWindow: 5_401 })],
+        ["zero window min", await args({ ...base, proofMinWindow: 0 })],
+        ["deposit max fee too high", await args({ ...base, ethDepositMaxFee: 2n ** 96n / 32n })],
+        ["open reward below 100%", await args({ ...base, rewardOpenMultipler: 99 })],
+        ["zero fee per gas", await args(base, { params: { ...A4_PROTOCOL.taikoL1, initFeePerGas: 0 } })],
+        ["zero fee MAF", await args(base, { params: { ...A4_PROTOCOL.taikoL1, feePerGasMAF: 0 } })],
+        ["no L2 taiko address", await args(base, { l2Taiko: ethers.ZeroAddress })],
+        ["no verifier", await args(base, { verifiers: [] })],
+        ["zero genesis hash", await args(base, { genesis: ethers.ZeroHash })],
       ];
       for (const [name, a] of invalid) {
         await expect(factory.deploy(...a), name).to.be.revertedWithCustomError(factory, "L1_INVALID_CONFIG");

@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { LOCAL_GENESIS_BLOCK_HASH, TTKO, encodeEvidence, instanceHash, shutdownProver } from "@zkpool/common";
+import {
+  LOCAL_GENESIS_BLOCK_HASH,
+  TTKO,
+  encodeEvidence,
+  LOCAL_INSTANCE_CONTEXT,
+  instanceHash,
+  shutdownProver,
+  splitInstance,
+} from "@zkpool/common";
 import {
   deployTaikoFixture,
   L2Chain,
@@ -53,7 +61,7 @@ describe("TaikoL1: proving", function () {
       const chain = chainOf(f.blocks);
       const { evidence, input } = await proveEvidence(chain, block, f.proverA.address);
       expect(evidence.parentHash).to.equal(LOCAL_GENESIS_BLOCK_HASH);
-      expect(await f.taikoL1.getInstance({ ...evidence })).to.equal(instanceHash(evidence));
+      expect(await f.taikoL1.getInstance({ ...evidence })).to.equal(instanceHash(evidence, LOCAL_INSTANCE_CONTEXT));
 
       const tx = f.taikoL1.connect(f.proverA).proveBlock(block.id, input);
       await expect(tx)
@@ -62,9 +70,8 @@ describe("TaikoL1: proving", function () {
       const at = await minedAt(await mined(tx));
 
       const fc = await f.taikoL1.getForkChoice(block.id, evidence.parentHash, evidence.parentGasUsed);
-      expect(fc.key).to.equal(
-        ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint32"], [evidence.parentHash, 0])),
-      );
+      // eldfell's keyForForkChoice: the parent's gasUsed (4 bytes) then its hash
+      expect(fc.key).to.equal(ethers.solidityPackedKeccak256(["uint32", "bytes32"], [0, evidence.parentHash]));
       expect(fc.blockHash).to.equal(evidence.blockHash);
       expect(fc.signalRoot).to.equal(evidence.signalRoot);
       expect(fc.provenAt).to.equal(at);
@@ -131,11 +138,15 @@ describe("TaikoL1: proving", function () {
         .to.emit(f.taikoL1, "BlockProven")
         .withArgs(block.id, otherParent, evidence.blockHash, evidence.signalRoot, f.proverA.address, 42);
       expect((await f.taikoL1.getBlock(block.id)).nextForkChoiceId).to.equal(3n);
-      expect((await f.taikoL1.getForkChoice(block.id, otherParent, 42)).blockHash).to.equal(evidence.blockHash);
+      const second = await f.taikoL1.getForkChoice(block.id, otherParent, 42);
+      expect(second.blockHash).to.equal(evidence.blockHash);
+      // as in eldfell, only the first fork choice keeps its key
+      expect(second.key).to.equal(ethers.ZeroHash);
       await expect(f.taikoL1.getForkChoice(block.id, otherParent, 43)).to.be.revertedWithCustomError(
         f.taikoL1,
-        "L1_BLOCK_ID",
+        "L1_FORK_CHOICE_NOT_FOUND",
       );
+      await expect(f.taikoL1.getForkChoice(3, otherParent, 42)).to.be.revertedWithCustomError(f.taikoL1, "L1_BLOCK_ID");
     });
   });
 
@@ -199,7 +210,7 @@ describe("TaikoL1: proving", function () {
         ["blockHash equal to parentHash", { blockHash: evidence.parentHash }],
         ["zero signalRoot", { signalRoot: hex(ethers.ZeroHash) }],
         ["zero gasUsed", { gasUsed: 0 }],
-        ["gasUsed above the block's gasLimit", { gasUsed: Number(gasLimit) + 1 }],
+        ["gasUsed above the L2 block's gas limit (gasLimit + the anchor's)", { gasUsed: Number(gasLimit) + 180_001 }],
       ];
       for (const [name, change] of cases) {
         await expect(
@@ -224,7 +235,7 @@ describe("TaikoL1: proving", function () {
       );
 
       await f.taikoL1.connect(f.proverA).proveBlock(block.id, input);
-      await time.increase(f.params.taiko.proofCooldownPeriod);
+      await time.increase(f.params.taiko.proofRegularCooldown);
       await f.taikoL1.verifyBlocks(1);
       // Even a fork choice from a parent never proven before: the block is final.
       const { input: forked } = await proveFields({
@@ -316,13 +327,30 @@ describe("TaikoL1: proving", function () {
       await expect(f.taikoL1.connect(f.proverA).proveBlock(block.id, input)).to.emit(f.taikoL1, "BlockProven");
     });
 
-    it("an unknown verifierId or a proof that is not eight words", async function () {
+    it("an unknown verifierId reverts RESOLVER_ZERO_ADDR (eldfell resolves the verifier by name)", async function () {
       const f = await load(twoAssignedBlocksFixture);
       const [block] = f.blocks;
       const { evidence } = await proveEvidence(chainOf(f.blocks), block, f.proverA.address);
+      await expect(f.taikoL1.connect(f.proverA).proveBlock(block.id, encodeEvidence({ ...evidence, verifierId: 1 })))
+        .to.be.revertedWithCustomError(f.taikoL1, "RESOLVER_ZERO_ADDR")
+        .withArgs(31_337n, ethers.toBeHex(0x1000001, 32));
+    });
+
+    it("a proof that does not begin with the instance's two halves, or is not ten words", async function () {
+      const f = await load(twoAssignedBlocksFixture);
+      const [block] = f.blocks;
+      const { evidence } = await proveEvidence(chainOf(f.blocks), block, f.proverA.address);
+      const words = (from: number, to?: number) => ethers.dataSlice(evidence.proof, from * 32, to && to * 32);
+      const [hi, lo] = splitInstance(instanceHash(evidence, LOCAL_INSTANCE_CONTEXT));
+      expect(words(0, 1)).to.equal(ethers.toBeHex(hi!, 32));
+      expect(words(1, 2)).to.equal(ethers.toBeHex(lo!, 32));
       const cases: [string, string][] = [
-        ["verifierId 1", encodeEvidence({ ...evidence, verifierId: 1 })],
-        ["255-byte proof", tamper(evidence, { proof: hex(ethers.dataSlice(evidence.proof, 0, 255)) })],
+        ["halves swapped", tamper(evidence, { proof: hex(ethers.concat([words(1, 2), words(0, 1), words(2)])) })],
+        ["no halves", tamper(evidence, { proof: hex(words(2)) })],
+        ["a Groth16 word missing", tamper(evidence, { proof: hex(ethers.dataSlice(evidence.proof, 0, 288)) })],
+        ["a word too many", tamper(evidence, { proof: hex(ethers.concat([evidence.proof, ethers.ZeroHash])) })],
+        ["the halves only", tamper(evidence, { proof: hex(words(0, 2)) })],
+        ["63 bytes", tamper(evidence, { proof: hex(ethers.dataSlice(evidence.proof, 0, 63)) })],
         ["empty proof", tamper(evidence, { proof: "0x" })],
       ];
       for (const [name, input] of cases) {

@@ -15,6 +15,8 @@ import {
 import { loadWithInvariants } from "../../helpers/invariants";
 import {
   bytes32,
+  avgProofDelay,
+  blockFee,
   effectiveRewardPerGas,
   eventsIn,
   expectedSlash,
@@ -45,7 +47,7 @@ async function prove(
 
 /** Moves the clock to the end of the cooldown of a proof made at `provenAt`, then verifies up to `max` blocks. */
 async function verifyAfterCooldown(f: TaikoFixture, provenAt: bigint, max = 10) {
-  await time.setNextBlockTimestamp(provenAt + f.params.taiko.proofCooldownPeriod);
+  await time.setNextBlockTimestamp(provenAt + f.params.taiko.proofRegularCooldown);
   return mined(f.taikoL1.verifyBlocks(max));
 }
 
@@ -79,7 +81,7 @@ async function twoPerProposalFixture(): Promise<TaikoFixture> {
 async function fastAveragesFixture(): Promise<TaikoFixture> {
   const f = await deployTaikoFixture({
     ...A4_PROTOCOL,
-    taiko: { ...A4_PROTOCOL.taiko, feePerGasMAF: 4, proofDelayMAF: 4 },
+    taikoL1: { ...A4_PROTOCOL.taikoL1, feePerGasMAF: 4, proofDelayMAF: 4 },
   });
   await stake(f, f.proverA, 1_000_000n * TTKO, 1_000_000, 16);
   return f;
@@ -102,23 +104,31 @@ describe("TaikoL1: verifying", function () {
 
       // Nothing verifies before the cooldown, up to its last second.
       await expect(f.taikoL1.verifyBlocks(10)).to.not.emit(f.taikoL1, "BlockVerified");
-      await time.setNextBlockTimestamp(provenAt + f.params.taiko.proofCooldownPeriod - 1n);
+      await time.setNextBlockTimestamp(provenAt + f.params.taiko.proofRegularCooldown - 1n);
       await expect(f.taikoL1.verifyBlocks(10)).to.not.emit(f.taikoL1, "BlockVerified");
       expect((await f.taikoL1.getStateVariables()).lastVerifiedBlockId).to.equal(0n);
       expect(await f.taikoL1.getVerifiedBlockHash(1)).to.equal(ethers.ZeroHash);
       expect(await f.taikoL1.getTaikoTokenBalance(f.proverA.address)).to.equal(0n);
 
       const reward = (20_000n + BigInt(evidence.gasUsed)) * 1_000n;
-      const blockFee = (20_000n + 2_000_000n) * 1_000n;
-      await time.setNextBlockTimestamp(provenAt + f.params.taiko.proofCooldownPeriod);
+      // eldfell's BlockVerified.blockFee: getBlockFee(gasUsed) = (gasUsed + anchor 180,000 + 20,000) × feePerGas
+      const fee = (BigInt(evidence.gasUsed) + 180_000n + 20_000n) * 1_000n;
+      const proposerBefore = await f.taikoL1.getTaikoTokenBalance(f.proposer.address);
+      await time.setNextBlockTimestamp(provenAt + f.params.taiko.proofRegularCooldown);
       const tx = f.taikoL1.verifyBlocks(10);
       await expect(tx)
         .to.emit(f.taikoL1, "BlockVerified")
-        .withArgs(1, evidence.blockHash, f.proverA.address, blockFee, reward);
+        .withArgs(1, evidence.blockHash, f.proverA.address, fee, reward);
       await expect(tx).to.not.emit(f.proverPool, "Slashed");
       await expect(tx).to.changeTokenBalance(f.token, f.proverA, 0n);
       expect(await f.taikoL1.getTaikoTokenBalance(f.proverA.address)).to.equal(reward);
+      // The proposer gets back what the block did not use of gasLimit + the anchor's gas, at its fee per gas.
+      expect(await f.taikoL1.getTaikoTokenBalance(f.proposer.address)).to.equal(
+        proposerBefore + (2_000_000n + 180_000n - BigInt(evidence.gasUsed)) * 1_000n,
+      );
       expect(await f.taikoL1.getVerifiedBlockHash(1)).to.equal(evidence.blockHash);
+      expect(await f.taikoL1.getCrossChainBlockHash(0)).to.equal(evidence.blockHash);
+      expect(await f.taikoL1.getCrossChainSignalRoot(1)).to.equal(evidence.signalRoot);
       expect((await f.taikoL1.getBlock(1)).verifiedForkChoiceId).to.equal(1n);
       expect((await f.taikoL1.getStateVariables()).lastVerifiedBlockId).to.equal(1n);
 
@@ -142,7 +152,7 @@ describe("TaikoL1: verifying", function () {
       const tx = verifyAfterCooldown(f, provenAt);
       await expect(tx)
         .to.emit(f.taikoL1, "BlockVerified")
-        .withArgs(1, evidence.blockHash, f.outsider.address, gasCost(f, 1_000_000, 1_000n), (base * 3n) / 2n);
+        .withArgs(1, evidence.blockHash, f.outsider.address, blockFee(f, evidence.gasUsed, 1_000n), (base * 3n) / 2n);
       await expect(tx).to.not.emit(f.proverPool, "Slashed");
       expect(await f.taikoL1.getTaikoTokenBalance(f.outsider.address)).to.equal((base * 3n) / 2n);
     });
@@ -163,7 +173,7 @@ describe("TaikoL1: verifying", function () {
       expect(verifiedIds(f, await verifyAfterCooldown(f, third))).to.deep.equal([]);
 
       const { provenAt: first } = await prove(f, chain, blocks[0]!, f.proverA);
-      await time.setNextBlockTimestamp(first + f.params.taiko.proofCooldownPeriod - 1n);
+      await time.setNextBlockTimestamp(first + f.params.taiko.proofRegularCooldown - 1n);
       expect(verifiedIds(f, await mined(f.taikoL1.verifyBlocks(10)))).to.deep.equal([]);
       expect(verifiedIds(f, await verifyAfterCooldown(f, first))).to.deep.equal([1n, 2n, 3n]);
       expect((await f.taikoL1.getStateVariables()).lastVerifiedBlockId).to.equal(3n);
@@ -239,7 +249,13 @@ describe("TaikoL1: verifying", function () {
       const tx = verifyAfterCooldown(f, provenAt);
       await expect(tx)
         .to.emit(f.taikoL1, "BlockVerified")
-        .withArgs(block.id, evidence.blockHash, f.proverB.address, gasCost(f, gasLimit, 1_000n), (base * 3n) / 2n);
+        .withArgs(
+          block.id,
+          evidence.blockHash,
+          f.proverB.address,
+          blockFee(f, evidence.gasUsed, 1_000n),
+          (base * 3n) / 2n,
+        );
       await expect(tx).to.emit(f.proverPool, "Slashed").withArgs(f.proverA.address, slash);
       expect(await f.taikoL1.getTaikoTokenBalance(f.proverB.address)).to.equal((base * 3n) / 2n);
       expect(await f.taikoL1.getTaikoTokenBalance(f.proverA.address)).to.equal(0n);
@@ -295,7 +311,7 @@ describe("TaikoL1: verifying", function () {
       const tx = verifyAfterCooldown(f, provenAt);
       await expect(tx)
         .to.emit(f.taikoL1, "BlockVerified")
-        .withArgs(1, evidence.blockHash, f.proverA.address, gasCost(f, 1_000_000, 1_000n), openReward(f, base));
+        .withArgs(1, evidence.blockHash, f.proverA.address, blockFee(f, evidence.gasUsed, 1_000n), openReward(f, base));
       await expect(tx).to.emit(f.proverPool, "Slashed").withArgs(f.proverA.address, slash);
     });
 
@@ -313,7 +329,7 @@ describe("TaikoL1: verifying", function () {
           1,
           evidence.blockHash,
           f.proverA.address,
-          gasCost(f, 1_000_000, 1_000n),
+          blockFee(f, evidence.gasUsed, 1_000n),
           gasCost(f, evidence.gasUsed, 1_000n),
         );
       await expect(tx).to.not.emit(f.proverPool, "Slashed");
@@ -341,7 +357,7 @@ describe("TaikoL1: verifying", function () {
   });
 
   describe("moving averages", function () {
-    it("feePerGas and avgProofDelay move at verification by 1/MAF of each sample (A4's 1/1024)", async function () {
+    it("feePerGas and avgProofDelay move at verification by 1/MAF of each sample (eldfell's 1/7,200)", async function () {
       const f = await load(deployTaikoFixture);
       await stake(f, f.proverA, 1_000_000n * TTKO, 1, 16); // rewarded at 750 per gas
       const chain = new L2Chain();
@@ -350,15 +366,17 @@ describe("TaikoL1: verifying", function () {
       const { proposedAt } = await f.taikoL1.getBlock(block.id);
       const { provenAt } = await prove(f, chain, block, f.proverA, proposedAt + 2_000n);
 
-      const before = await f.taikoL1.getStateVariables();
-      expect([before.feePerGas, before.avgProofDelay]).to.deep.equal([1_000n, 900n]);
+      expect([(await f.taikoL1.getStateVariables()).feePerGas, await avgProofDelay(f)]).to.deep.equal([1_000n, 900n]);
       await verifyAfterCooldown(f, provenAt);
-      const after = await f.taikoL1.getStateVariables();
-      // (1,000 × 1,023 + 750) / 1,024 = 999.76 → 999; (900 × 1,023 + 2,000) / 1,024 = 901.07 → 901
+      const after = {
+        feePerGas: (await f.taikoL1.getStateVariables()).feePerGas,
+        avgProofDelay: await avgProofDelay(f),
+      };
+      // (1,000 × 7,199 + 750) / 7,200 = 999.97 → 999; (900 × 7,199 + 2,000) / 7,200 = 900.15 → 900
       expect(after.feePerGas).to.equal(999n);
-      expect(after.avgProofDelay).to.equal(901n);
-      expect(after.feePerGas).to.equal(movingAverage(1_000n, 750n, 1_024));
-      expect(after.avgProofDelay).to.equal(movingAverage(900n, 2_000n, 1_024));
+      expect(after.avgProofDelay).to.equal(900n);
+      expect(after.feePerGas).to.equal(movingAverage(1_000n, 750n, 7_200));
+      expect(after.avgProofDelay).to.equal(movingAverage(900n, 2_000n, 7_200));
     });
 
     it("each verified block updates both averages in turn, and later blocks use them", async function () {
@@ -378,12 +396,11 @@ describe("TaikoL1: verifying", function () {
       const delay1 = movingAverage(900n, 2_000n, 4); // (2,700 + 2,000) / 4 = 1,175
       const delay2 = movingAverage(delay1, 2_400n, 4); // (3,525 + 2,400) / 4 = 1,481
       expect([fee1, fee2, delay1, delay2]).to.deep.equal([1_062n, 1_109n, 1_175n, 1_481n]);
-      const state = await f.taikoL1.getStateVariables();
-      expect([state.feePerGas, state.avgProofDelay]).to.deep.equal([fee2, delay2]);
+      expect([(await f.taikoL1.getStateVariables()).feePerGas, await avgProofDelay(f)]).to.deep.equal([fee2, delay2]);
 
       // The next block: the new fee per gas prices it and clamps its reward, the new delay sets its window.
       const balance = await f.taikoL1.getTaikoTokenBalance(f.proposer.address);
-      expect(await f.taikoL1.getBlockFee(1_000_000)).to.equal((20_000n + 1_000_000n) * fee2);
+      expect(await f.taikoL1.getBlockFee(1_000_000)).to.equal((1_000_000n + 180_000n + 20_000n) * fee2);
       const three = await proposeBlock(f);
       expect(three.feePerGas).to.equal(fee2);
       expect(BigInt(three.rewardPerGas)).to.equal(effectiveRewardPerGas(1_000_000n, fee2));
@@ -391,7 +408,7 @@ describe("TaikoL1: verifying", function () {
       const blk = await f.taikoL1.getBlock(3);
       expect(blk.proofWindow).to.equal(proofWindow(f, delay2));
       expect(blk.proofWindow).to.equal(3n * 1_481n);
-      expect(await f.taikoL1.getTaikoTokenBalance(f.proposer.address)).to.equal(balance - 1_020_000n * fee2);
+      expect(await f.taikoL1.getTaikoTokenBalance(f.proposer.address)).to.equal(balance - 1_200_000n * fee2);
     });
   });
 });

@@ -18,6 +18,7 @@ import fc from "fast-check";
 import {
   TTKO,
   encodeEvidence,
+  LOCAL_INSTANCE_CONTEXT,
   instanceHash,
   proofTypedData,
   proveInstance,
@@ -210,7 +211,7 @@ const seen = new Map<string, number>();
 const proofs = new Map<string, string>();
 
 async function proofOf(evidence: Omit<BlockEvidence, "proof" | "verifierId">): Promise<BlockEvidence> {
-  const instance = instanceHash(evidence);
+  const instance = instanceHash(evidence, LOCAL_INSTANCE_CONTEXT);
   let proof = proofs.get(instance);
   if (!proof) {
     proof = (await proveInstance(instance)).proof;
@@ -366,7 +367,7 @@ class Run {
       case "hostileProof":
         return this.hostileProof(op.how, f.keys[op.key]!, op.variant);
       case "verify": {
-        if (op.cooldown) this.now += f.params.taiko.proofCooldownPeriod;
+        if (op.cooldown) this.now += f.params.taiko.proofRegularCooldown;
         await this.nextTimestamp();
         await this.expectOutcome({ events: [] }, () => f.taikoL1.connect(f.eve).verifyBlocks(op.maxBlocks));
         return;
@@ -421,7 +422,7 @@ class Run {
         // A whole epoch in which the pool harvests (what was verified, after a cooldown) and nobody proves:
         // its rewards, if any, must roll over when it is settled.
         const epoch = model.epochAt(this.now) + 1n;
-        this.now = model.endsAt(epoch - 1n) + f.params.taiko.proofCooldownPeriod;
+        this.now = model.endsAt(epoch - 1n) + f.params.taiko.proofRegularCooldown;
         await this.nextTimestamp();
         await this.expectOutcome({ events: [] }, () => f.taikoL1.connect(f.eve).verifyBlocks(op.maxBlocks));
         await this.scanTaiko();

@@ -410,7 +410,7 @@ describe("ZKPool: proofs and shares", function () {
         .withArgs(theirs.id, f.alice.address, f.agentOfAlice.address, 0n, shares);
 
       // At verification the pool gets 1.5× for it and proverA is slashed; shares stay the base reward.
-      await time.increase(f.params.taiko.proofCooldownPeriod);
+      await time.increase(f.params.taiko.proofRegularCooldown);
       const verified = await mined(f.taikoL1.verifyBlocks(100));
       const paid = poolRewardsIn(f, [verified]);
       await expect(verified.hash).to.emit(f.proverPool, "Slashed");

@@ -84,7 +84,7 @@ describe("ZKPool: harvest and settlement", function () {
 
     it("the harvested amount is the sum of the BlockVerified proofReward paid to the pool, whoever verified", async function () {
       const f = await load(provedInEpoch0Fixture);
-      await time.increase(f.params.taiko.proofCooldownPeriod);
+      await time.increase(f.params.taiko.proofRegularCooldown);
       // Verified one by one, by a proposal (which verifies on the way) and by verifyBlocks.
       const receipts = [await mined(f.taikoL1.connect(f.mallory).verifyBlocks(1))];
       await proposeBlock(f);
