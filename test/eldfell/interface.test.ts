@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseAbiItem, type Abi, type AbiParameter } from "viem";
+import { parseAbi, type Abi, type AbiParameter } from "viem";
 import { proverPoolAbi, taikoL1Abi, taikoTokenAbi } from "@zkpool/common";
 
 const DIR = __dirname;
@@ -53,13 +53,16 @@ export function canonical(item: Item): string {
   }
 }
 
-/** The list's items: one per line, blank lines and `#` comments skipped. */
+/**
+ * The list's items: one per line, blank lines and `#` comments skipped; `struct` lines name tuples the other
+ * lines use (parsed together, as parseAbi does), and are not items themselves.
+ */
 export function parseList(text: string): Item[] {
-  return text
+  const lines = text
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => parseAbiItem(line) as Item);
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  return parseAbi(lines) as unknown as Item[];
 }
 
 /** Every listed item missing from `ours` or different in it, in words. */
