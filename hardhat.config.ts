@@ -36,8 +36,9 @@ const config: HardhatUserConfig = {
       optimizer: { enabled: true, runs: 10_000 },
       evmVersion: "cancun",
       viaIR: false,
-      // Storage layouts, for the tests that put the ledger at its limits (test/helpers/storage.ts).
-      outputSelection: { "*": { "*": ["storageLayout"] } },
+      // Storage layouts, for the tests that put the ledger at its limits (test/helpers/storage.ts); NatSpec, for
+      // the test that IZKPool documents all of ZKPool (test/contracts/zkpool/ZKPool.natspec.test.ts).
+      outputSelection: { "*": { "*": ["storageLayout", "userdoc", "devdoc"] } },
     },
   },
   networks: {

@@ -14,7 +14,7 @@ import {ITaikoL1} from "./taiko/ITaikoL1.sol";
 
 /// @title ZKPool
 /// @notice See IZKPool. Reading order: provers and agents, proofs and shares, harvest and settlement, claims,
-/// fee, stake, roles, views.
+/// fee, stake, roles and ownership, views.
 contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -62,12 +62,15 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     // ───────────────────────────── constants ─────────────────────────────
 
-    /// @notice The operator's fee at launch: 20%.
+    /// @inheritdoc IZKPool
     uint16 public constant INITIAL_FEE_BPS = 2_000;
-    /// @notice The fee can never exceed 30%.
+    /// @inheritdoc IZKPool
     uint16 public constant MAX_FEE_BPS = 3_000;
+    /// @inheritdoc IZKPool
     uint256 public constant MAX_LABEL_LENGTH = 64;
+    /// @inheritdoc IZKPool
     bytes32 public constant PROOF_TYPEHASH = keccak256("Proof(uint256 blockId,bytes32 evidenceHash)");
+    /// @inheritdoc IZKPool
     bytes32 public constant AGENT_CONSENT_TYPEHASH = keccak256("AgentConsent(address prover)");
     uint256 private constant _BPS = 10_000;
     uint256 private constant _LOW_24_BITS = (1 << 24) - 1;
@@ -85,14 +88,19 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     // ───────────────────────────── immutables ─────────────────────────────
 
+    /// @inheritdoc IZKPool
     IERC20 public immutable TOKEN;
+    /// @inheritdoc IZKPool
     ITaikoL1 public immutable TAIKO_L1;
+    /// @inheritdoc IZKPool
     IProverPool public immutable PROVER_POOL;
+    /// @inheritdoc IZKPool
     uint256 public immutable GENESIS_TIMESTAMP;
+    /// @inheritdoc IZKPool
     uint256 public immutable EPOCH_LENGTH;
-    /// @notice A fee change applies from the first epoch that starts after this delay.
+    /// @inheritdoc IZKPool
     uint256 public immutable FEE_CHANGE_DELAY;
-    /// @notice TaikoL1's blockFeeBaseGas, the fixed part of every block's reward (A4: 20,000).
+    /// @inheritdoc IZKPool
     uint256 public immutable BLOCK_FEE_BASE_GAS;
 
     // ───────────────────────────── storage ─────────────────────────────
@@ -364,7 +372,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         }
     }
 
-    /// @notice Anyone: send the operator's accrued fees to the treasury.
+    /// @inheritdoc IZKPool
     function withdrawFees() external returns (uint256 amount) {
         amount = _totalFees - _feesWithdrawn;
         if (amount == 0) return 0;
@@ -376,8 +384,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     // ───────────────────────────── fee ─────────────────────────────
 
-    /// @notice Owner: change the fee from the first epoch that starts after FEE_CHANGE_DELAY, never above
-    /// MAX_FEE_BPS. Epochs already started keep the fee they started with.
+    /// @inheritdoc IZKPool
     function scheduleFee(uint16 newFeeBps) external onlyOwner {
         if (newFeeBps > MAX_FEE_BPS) revert FeeAboveCap(newFeeBps, MAX_FEE_BPS);
         uint256 fromEpoch = epochAt(block.timestamp + FEE_CHANGE_DELAY) + 1;
@@ -385,21 +392,21 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         emit FeeChangeScheduled(newFeeBps, fromEpoch);
     }
 
-    /// @notice The fee, in basis points, of `epoch`.
+    /// @inheritdoc IZKPool
     function feeBps(uint256 epoch) public view returns (uint16) {
         return uint16(_feeSchedule.upperLookupRecent(epoch.toUint48()));
     }
 
     // ───────────────────────────── stake ─────────────────────────────
 
-    /// @notice Owner: bring TTKOe for staking (kept apart from the provers' rewards).
+    /// @inheritdoc IZKPool
     function fundStake(uint256 amount) external onlyOwner {
         _stakeFunds += amount;
         TOKEN.safeTransferFrom(msg.sender, address(this), amount);
         emit StakeFunded(msg.sender, amount);
     }
 
-    /// @notice Owner: take back stake funds that are not staked.
+    /// @inheritdoc IZKPool
     function withdrawStakeFunds(uint256 amount, address to) external onlyOwner {
         if (to == address(0)) revert ZeroAddress();
         if (amount > _stakeFunds) revert InsufficientStakeFunds(amount, _stakeFunds);
@@ -408,12 +415,12 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         emit StakeFundsWithdrawn(to, amount);
     }
 
-    /// @notice Owner: stake in ProverPool, or change the stake, ask and capacity (ProverPool's rules apply).
+    /// @inheritdoc IZKPool
     function stake(uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) external onlyOwner {
         _stakeFromFunds(amount, rewardPerGas, maxCapacity);
     }
 
-    /// @notice Relayer: follow the connected machines' capacity, within the owner's bounds, at the same stake.
+    /// @inheritdoc IZKPool
     function adjustCapacity(uint32 maxCapacity) external onlyRelayer {
         if (maxCapacity < _minCapacity || maxCapacity > _maxCapacity) {
             revert CapacityOutOfBounds(maxCapacity, _minCapacity, _maxCapacity);
@@ -423,7 +430,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         _stakeFromFunds(current.stakedAmount, current.rewardPerGas, maxCapacity);
     }
 
-    /// @notice Owner: leave ProverPool; the stake comes back through its exit period.
+    /// @inheritdoc IZKPool
     function exitStake() external onlyOwner {
         // ProverPool's exit() first pays out a matured exit: it goes back into the stake funds.
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
@@ -431,13 +438,14 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         _accountStakeMove(balanceBefore);
     }
 
-    /// @notice Owner: take a matured exit back into the stake funds.
+    /// @inheritdoc IZKPool
     function withdrawStake() external onlyOwner {
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.withdraw();
         _accountStakeMove(balanceBefore);
     }
 
+    /// @inheritdoc IZKPool
     function setCapacityBounds(uint32 minCapacity, uint32 maxCapacity) external onlyOwner {
         if (minCapacity > maxCapacity) revert InvalidCapacityBounds(minCapacity, maxCapacity);
         _minCapacity = minCapacity;
@@ -447,30 +455,51 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     // ───────────────────────────── roles ─────────────────────────────
 
-    /// @notice Owner: the relayer key, which replaces the one before; zero stops all proofs.
+    /// @inheritdoc IZKPool
     function setRelayer(address relayer_) external onlyOwner {
         _gate.relayer = relayer_;
         emit RelayerSet(relayer_);
     }
 
+    /// @inheritdoc IZKPool
     function setPauser(address account, bool allowed) external onlyOwner {
         _pausers[account] = allowed;
         emit PauserSet(account, allowed);
     }
 
+    /// @inheritdoc IZKPool
     function setTreasury(address treasury_) external onlyOwner {
         if (treasury_ == address(0)) revert ZeroAddress();
         _treasury = treasury_;
         emit TreasuryChanged(treasury_);
     }
 
-    /// @notice Ownership moves in two steps (transferOwnership, then acceptOwnership) and is never renounced: a
-    /// pool without an owner could never be unpaused, nor its stake exited and withdrawn.
-    function renounceOwnership() public pure override {
+    /// @inheritdoc IZKPool
+    function renounceOwnership() public pure override(Ownable, IZKPool) {
         revert OwnershipCannotBeRenounced();
     }
 
-    /// @notice Pauser: stop new proofs and new agents. Claims, harvests and settlements go on.
+    /// @inheritdoc IZKPool
+    function owner() public view override(Ownable, IZKPool) returns (address) {
+        return super.owner();
+    }
+
+    /// @inheritdoc IZKPool
+    function pendingOwner() public view override(Ownable2Step, IZKPool) returns (address) {
+        return super.pendingOwner();
+    }
+
+    /// @inheritdoc IZKPool
+    function transferOwnership(address newOwner) public override(Ownable2Step, IZKPool) {
+        super.transferOwnership(newOwner);
+    }
+
+    /// @inheritdoc IZKPool
+    function acceptOwnership() public override(Ownable2Step, IZKPool) {
+        super.acceptOwnership();
+    }
+
+    /// @inheritdoc IZKPool
     function pause() external {
         if (!_pausers[msg.sender]) revert NotPauser(msg.sender);
         if (_gate.paused) revert EnforcedPause();
@@ -478,6 +507,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         emit Paused(msg.sender);
     }
 
+    /// @inheritdoc IZKPool
     function unpause() external onlyOwner {
         if (!_gate.paused) revert ExpectedPause();
         _gate.paused = false;
@@ -487,14 +517,34 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     // ───────────────────────────── views ─────────────────────────────
 
     /// @inheritdoc IZKPool
+    function eip712Domain()
+        public
+        view
+        override(EIP712, IZKPool)
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return super.eip712Domain();
+    }
+
+    /// @inheritdoc IZKPool
     function currentEpoch() public view returns (uint256) {
         return epochAt(block.timestamp);
     }
 
+    /// @inheritdoc IZKPool
     function epochAt(uint256 timestamp) public view returns (uint256) {
         return (timestamp - GENESIS_TIMESTAMP) / EPOCH_LENGTH;
     }
 
+    /// @inheritdoc IZKPool
     function epochEndsAt(uint256 epoch) public view returns (uint256) {
         return GENESIS_TIMESTAMP + (epoch + 1) * EPOCH_LENGTH;
     }
@@ -516,16 +566,17 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         return 0;
     }
 
+    /// @inheritdoc IZKPool
     function totalSharesOf(uint256 epoch) external view returns (uint256) {
         return _epochs[epoch].totalShares;
     }
 
-    /// @notice Rewards waiting in an unsettled epoch (harvested in it or rolled over into it).
+    /// @inheritdoc IZKPool
     function epochRewards(uint256 epoch) external view returns (uint256) {
         return epoch < _ledger.nextEpochToSettle ? 0 : _epochRewards[epoch];
     }
 
-    /// @notice An epoch's shares and provers, and once settled what its provers get and how many claimed.
+    /// @inheritdoc IZKPool
     function epochOf(uint256 epoch) external view returns (EpochInfo memory info) {
         EpochLedger memory e = _epochs[epoch];
         (uint256 claimedBy, ) = _unpackRecord(_claimRecords[epoch / 5], epoch);
@@ -539,11 +590,12 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             });
     }
 
+    /// @inheritdoc IZKPool
     function nextEpochToSettle() external view returns (uint256) {
         return _ledger.nextEpochToSettle;
     }
 
-    /// @notice The ledger's totals; totalClaimed + totalClaimable + totalFees + unsettled == totalHarvested.
+    /// @inheritdoc IZKPool
     function totals()
         external
         view
@@ -559,15 +611,17 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         return (_totalHarvested, ledger.totalClaimed, ledger.totalClaimable, _totalFees, _unsettled);
     }
 
+    /// @inheritdoc IZKPool
     function feesWithdrawn() external view returns (uint256) {
         return _feesWithdrawn;
     }
 
+    /// @inheritdoc IZKPool
     function stakeFunds() external view returns (uint256) {
         return _stakeFunds;
     }
 
-    /// @notice The pool's place in ProverPool: its stake, ask, capacity, pending exit and rank among the 32.
+    /// @inheritdoc IZKPool
     function stakeInfo()
         external
         view
@@ -585,22 +639,27 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         }
     }
 
+    /// @inheritdoc IZKPool
     function treasury() external view returns (address) {
         return _treasury;
     }
 
+    /// @inheritdoc IZKPool
     function relayer() external view returns (address) {
         return _gate.relayer;
     }
 
+    /// @inheritdoc IZKPool
     function paused() external view returns (bool) {
         return _gate.paused;
     }
 
+    /// @inheritdoc IZKPool
     function isPauser(address account) external view returns (bool) {
         return _pausers[account];
     }
 
+    /// @inheritdoc IZKPool
     function capacityBounds() external view returns (uint32 minCapacity, uint32 maxCapacity) {
         return (_minCapacity, _maxCapacity);
     }
