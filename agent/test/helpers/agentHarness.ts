@@ -15,8 +15,11 @@ export const ACCOUNT = privateKeyToAccount(KEY);
 /** The built-in prover, for the tests that prove for real (its worker threads are shared; close it once). */
 export const builtin = new BuiltinBackend();
 
-/** A well-formed (256-byte) proof that proves nothing: what the scripted backend returns. */
-export const FAKE_PROOF: Hex = `0x${"ab".repeat(256)}`;
+/**
+ * A well-formed (320-byte: the instance's two halves, then Groth16) proof that proves nothing: what the scripted
+ * backend returns.
+ */
+export const FAKE_PROOF: Hex = `0x${"ab".repeat(320)}`;
 
 export interface RunningAgent {
   ui: RecordingUi;

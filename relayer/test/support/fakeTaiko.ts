@@ -12,6 +12,12 @@
  *
  * Each call that puts an event on-chain (propose, prove, authorizeAgent…) mines a new block holding it, one
  * blockTime after the last. The chain's clock is the latest block's timestamp.
+ *
+ * TaikoL1's views answer as eldfell's TaikoL1 does, with the local network's deployment by default (LOCAL_PROTOCOL,
+ * LOCAL_INSTANCE_CONTEXT): getConfig() its 23-field Config, the public `state()` getter (avgProofDelay its last
+ * output), resolve(name) and resolve(chainId, name) from a name book (RESOLVER_ZERO_ADDR for a name pointing
+ * nowhere), getBlock (L1_BLOCK_ID past the last proposed block) and getForkChoice (L1_BLOCK_ID likewise,
+ * L1_FORK_CHOICE_NOT_FOUND for a parent the block has no proof from).
  */
 import {
   createPublicClient,
@@ -36,7 +42,14 @@ import {
   type PublicClient,
 } from "viem";
 import { hardhat } from "viem/chains";
-import { metaHashOf, taikoL1Abi, zkPoolAbi, type BlockMetadata } from "@zkpool/common";
+import {
+  LOCAL_INSTANCE_CONTEXT,
+  LOCAL_PROTOCOL,
+  metaHashOf,
+  taikoL1Abi,
+  zkPoolAbi,
+  type BlockMetadata,
+} from "@zkpool/common";
 
 /** Field values by name, for an event's inputs or a function's outputs; what is missing is zero. */
 export type Fields = Record<string, unknown>;
@@ -129,6 +142,9 @@ const MULTICALL3: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** A name as eldfell's AddressResolver takes it: the label's bytes, left-aligned in a bytes32. */
+export const nameOf = (label: string): Hex => stringToHex(label, { size: 32 });
+
 /** The zero value of an ABI type, as viem's encoders take it. */
 function zeroOf(param: AbiParameter): unknown {
   const { type } = param;
@@ -200,10 +216,22 @@ export class FakeTaiko {
   private readonly inFlight = new Map<string, number>();
   private transactions = 0;
   private nextBlockId = 1n;
-  /** TaikoL1.getStateVariables() by field name (avgProofDelay…). */
-  stateVariables: Fields = {};
-  /** TaikoL1.getConfig() by field name (proofWindowMin, proofWindowMax, proofWindowMultiplier…). */
-  config: Fields = {};
+  /**
+   * TaikoL1's public `state()` getter by output name (avgProofDelay, feePerGas…): the local network's starting
+   * values by default; numBlocks is the fake's own unless given. getStateVariables() answers its fields from here.
+   */
+  state: Fields = {
+    avgProofDelay: LOCAL_PROTOCOL.taikoL1.initAvgProofDelay,
+    feePerGas: LOCAL_PROTOCOL.taikoL1.initFeePerGas,
+  };
+  /** TaikoL1.getConfig() by field name (chainId, proofMinWindow, proofMaxWindow…): the local network's by default. */
+  config: Fields = { ...LOCAL_PROTOCOL.taiko };
+  /**
+   * The name book TaikoL1.resolve reads, by `${chainId}/${name}`: the local network's signal service on this
+   * chain (the fake's chain id, hardhat's), the L2's signal service and TaikoL2 on the L2 (config.chainId).
+   * Set entries with setAddress.
+   */
+  private readonly addresses = new Map<string, Address>();
   /** Seconds between blocks. */
   readonly blockTime: bigint;
 
@@ -232,16 +260,40 @@ export class FakeTaiko {
         return block;
       },
       getForkChoice: ([blockId, parentHash, parentGasUsed]) => {
+        if ((blockId as bigint) >= this.nextBlockId) throw new Revert("L1_BLOCK_ID");
         const forkChoice = this.forkChoices.get(
           this.forkChoiceKey(blockId as bigint, parentHash as Hex, Number(parentGasUsed)),
         );
-        if (!forkChoice) throw new Revert("L1_BLOCK_ID");
+        if (!forkChoice) throw new Revert("L1_FORK_CHOICE_NOT_FOUND");
         return forkChoice;
       },
-      getStateVariables: () => this.stateVariables,
+      state: () => this.stateNow(),
+      getStateVariables: () => this.stateNow(),
       getConfig: () => this.config,
+      // resolve(bytes32 name, bool allowZeroAddress) on this chain, resolve(uint256 chainId, bytes32 name, bool …).
+      resolve: (args) => {
+        const [chainId, name, allowZeroAddress] =
+          args.length === 2 ? [BigInt(hardhat.id), args[0], args[1]] : [args[0] as bigint, args[1], args[2]];
+        const address = this.addresses.get(this.addressKey(chainId, name as Hex)) ?? zeroAddress;
+        if (address === zeroAddress && !allowZeroAddress) throw new Revert("RESOLVER_ZERO_ADDR", [chainId, name]);
+        return address;
+      },
     });
+    const l2 = LOCAL_PROTOCOL.taiko.chainId;
+    this.setAddress(BigInt(hardhat.id), "signal_service", LOCAL_INSTANCE_CONTEXT.signalService);
+    this.setAddress(l2, "signal_service", LOCAL_INSTANCE_CONTEXT.l2SignalService);
+    this.setAddress(l2, "taiko", LOCAL_INSTANCE_CONTEXT.l2Taiko);
     this.contract(pool, zkPoolAbi, {});
+  }
+
+  /** The chain id of this fake L1 (eth_chainId, and the chain resolve(name) reads): hardhat's. */
+  get chainId(): bigint {
+    return BigInt(hardhat.id);
+  }
+
+  /** Points `label` on `chainId` at `address` in the name book TaikoL1.resolve reads (zero removes it). */
+  setAddress(chainId: bigint, label: string, address: Address): void {
+    this.addresses.set(this.addressKey(chainId, nameOf(label)), address);
   }
 
   /** The latest block's number. */
@@ -426,6 +478,14 @@ export class FakeTaiko {
     if (!contract) return [{ to, functionName: "?", args: [] }];
     const { functionName, args } = decodeFunctionData({ abi: contract.abi, data });
     return [{ to, functionName, args: args ?? [] }];
+  }
+
+  private stateNow(): Fields {
+    return { numBlocks: this.nextBlockId, ...this.state };
+  }
+
+  private addressKey(chainId: bigint, name: Hex): string {
+    return `${chainId}/${name.toLowerCase()}`;
   }
 
   private forkChoiceKey(blockId: bigint, parentHash: Hex, parentGasUsed: number): string {

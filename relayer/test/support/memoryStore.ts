@@ -5,7 +5,7 @@
  * other fakes share, so that a test can check the order of what happened (claimed before any transaction).
  */
 import { keccak256, stringToHex, type Hex } from "viem";
-import { instanceHash, type JobEvidence } from "@zkpool/common";
+import { LOCAL_INSTANCE_CONTEXT, instanceHash, type JobEvidence } from "@zkpool/common";
 import type { Job, JobStatus, Store, Submission } from "../../src/store/types";
 
 export const POOL = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const;
@@ -31,7 +31,7 @@ export function jobFor(blockId: bigint, fields: Partial<Job> = {}): Job {
     opportunistic: false,
     rewardPerGas: 1_000,
     evidence,
-    instance: instanceHash(evidence),
+    instance: instanceHash(evidence, LOCAL_INSTANCE_CONTEXT),
     status: "open",
     detail: null,
     createdAt: 1_000,

@@ -2,7 +2,8 @@
  * The Taiko A4 adapter against a fake node (test/support/fakeTaiko.ts) that encodes TaikoL1's and ZKPool's logs
  * and views from their ABIs: which proposals become jobs and when, the events the relayer gets, the cursor that
  * lets a restart neither lose nor repeat an event, which of Taiko's reverts are final, and the reads of the
- * chain's clock and of the pool's own proofs. The relayer's clock and its waits are fakes the test moves.
+ * chain's clock, of the pool's own proofs, of the instance context (eldfell's TaikoL1 hashes it into every proof)
+ * and of the proof window. The relayer's clock and its waits are fakes the test moves.
  */
 import { expect } from "chai";
 import {
@@ -20,17 +21,20 @@ import {
 import {
   L2Chain,
   LOCAL_GENESIS_BLOCK_HASH,
+  LOCAL_INSTANCE_CONTEXT,
+  LOCAL_PROTOCOL,
   instanceHash,
   proverPoolAbi,
   taikoL1Abi,
   zkPoolAbi,
+  type InstanceContext,
   type JobEvidence,
 } from "@zkpool/common";
 import type { NetworkEvent, NetworkJob } from "../../src/network";
 import type { Store } from "../../src/store/types";
 import { revertNameOf } from "../../src/sender";
 import { TaikoA4Adapter } from "../../src/taiko/a4Adapter";
-import { FakeTaiko, zeroValues, type Proposed } from "../support/fakeTaiko";
+import { FakeTaiko, nameOf, zeroValues, type Proposed } from "../support/fakeTaiko";
 import { recordingLog, type RecordingLog } from "../support/recordingLog";
 
 const TAIKO_L1: Address = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
@@ -168,8 +172,16 @@ function only<T>(items: readonly T[]): T {
   return items[0]!;
 }
 
-/** The job the pool must prove for these proposals' last block: evidence built on L2 from genesis. */
-function expectedJob(proposals: readonly Proposed[], opportunistic: boolean, rewardPerGas = 7): NetworkJob {
+/**
+ * The job the pool must prove for these proposals' last block: evidence built on L2 from genesis, its instance
+ * hashed with TaikoL1's instance context (the local network's unless the test gave TaikoL1 another).
+ */
+function expectedJob(
+  proposals: readonly Proposed[],
+  opportunistic: boolean,
+  rewardPerGas = 7,
+  context: InstanceContext = LOCAL_INSTANCE_CONTEXT,
+): NetworkJob {
   const l2 = new L2Chain();
   for (const p of proposals) l2.add({ id: p.blockId, meta: p.meta, metaHash: p.metaHash });
   const last = proposals[proposals.length - 1]!;
@@ -181,8 +193,13 @@ function expectedJob(proposals: readonly Proposed[], opportunistic: boolean, rew
     opportunistic,
     rewardPerGas,
     evidence,
-    instance: instanceHash(evidence),
+    instance: instanceHash(evidence, context),
   };
+}
+
+/** The contract calls received, in words: "getBlock(1)", "resolve(0x…,false)". */
+function callsOf(chain: FakeTaiko): string[] {
+  return chain.calls().map((call) => `${call.functionName}(${call.args.join()})`);
 }
 
 describe("TaikoA4Adapter", () => {
@@ -215,7 +232,7 @@ describe("TaikoA4Adapter", () => {
       expect(expectedJob([first], false).evidence.parentHash).to.equal(LOCAL_GENESIS_BLOCK_HASH);
       expect(job3!.evidence.metaHash).to.equal(third.metaHash);
       expect(job3!.evidence.prover).to.equal(POOL);
-      expect(job3!.instance).to.equal(instanceHash(job3!.evidence));
+      expect(job3!.instance).to.equal(instanceHash(job3!.evidence, LOCAL_INSTANCE_CONTEXT));
     });
 
     it("an open block is an opportunistic job when TAKE_OPEN_BLOCKS is on", async () => {
@@ -334,6 +351,7 @@ describe("TaikoA4Adapter", () => {
     it("a BlockProven is a proven event with its block and prover, in chain order with the jobs", async () => {
       const w = world();
       const adapter = await started(w);
+      const atStart = w.chain.calls().length;
       const mine = w.chain.propose({ assignedProver: POOL, proofWindow: 60n });
       const { parentHash, parentGasUsed } = expectedJob([mine], false).evidence;
       w.chain.prove({ blockId: 1n, parentHash, parentGasUsed, prover: OTHER_PROVER });
@@ -343,11 +361,8 @@ describe("TaikoA4Adapter", () => {
 
       expect(summary(events)).to.deep.equal(["job 1", `proven 1 by ${OTHER_PROVER}`, "job 2"]);
       expect(events[1]).to.deep.equal({ kind: "proven", blockId: 1n, prover: OTHER_PROVER, parentHash, parentGasUsed });
-      // TaikoL1.getBlock is read for each proposal, and for nothing else.
-      expect(w.chain.calls().map((call) => `${call.functionName}(${call.args.join()})`)).to.deep.equal([
-        "getBlock(1)",
-        "getBlock(2)",
-      ]);
+      // After start (the instance context), TaikoL1.getBlock is read for each proposal, and for nothing else.
+      expect(callsOf(w.chain).slice(atStart)).to.deep.equal(["getBlock(1)", "getBlock(2)"]);
     });
 
     it("a BlockVerified is no event: only a BlockProven says a block was proven", async () => {
@@ -738,7 +753,7 @@ describe("TaikoA4Adapter", () => {
       return { adapter, job };
     }
 
-    it("no proof from the job's parent yet (TaikoL1 reverts L1_BLOCK_ID): none", async () => {
+    it("no proof from the job's parent yet (TaikoL1 reverts L1_FORK_CHOICE_NOT_FOUND): none", async () => {
       const w = world();
       const { adapter, job } = await poolBlock(w);
       w.chain.prove({
@@ -747,8 +762,27 @@ describe("TaikoA4Adapter", () => {
         parentGasUsed: 1,
         prover: POOL,
       });
+      const read = { address: TAIKO_L1, abi: taikoL1Abi, functionName: "getForkChoice" } as const;
+      const args = [1n, job.evidence.parentHash, job.evidence.parentGasUsed] as const;
+      const reverted = await w.chain.client.readContract({ ...read, args }).catch((error: unknown) => error);
+      expect(revertNameOf(reverted), "what TaikoL1 says of that parent").to.equal("L1_FORK_CHOICE_NOT_FOUND");
 
       expect(await adapter.poolProof(job)).to.equal(undefined);
+      expect(
+        callsOf(w.chain)
+          .filter((call) => call.startsWith("getForkChoice"))
+          .slice(-1),
+      ).to.deep.equal([`getForkChoice(1,${job.evidence.parentHash},${job.evidence.parentGasUsed})`]);
+    });
+
+    it("any other revert of the fork choice's read (L1_BLOCK_ID: TaikoL1 has no such block) is an error, not 'no proof'", async () => {
+      const w = world();
+      const { adapter, job } = await poolBlock(w);
+
+      await adapter.poolProof({ ...job, blockId: 7n }).then(
+        () => expect.fail("poolProof resolved"),
+        (error: unknown) => expect(revertNameOf(error)).to.equal("L1_BLOCK_ID"),
+      );
     });
 
     it("a proof from the job's parent by another prover: none", async () => {
@@ -828,24 +862,160 @@ describe("TaikoA4Adapter", () => {
     });
   });
 
-  describe("proofWindowSeconds: TaikoL1's proof window now", () => {
-    const window = async (avgProofDelay: bigint) => {
+  describe("proofWindowSeconds: TaikoL1's proof window now, eldfell's clamp(3 × avgProofDelay, proofMinWindow, proofMaxWindow)", () => {
+    const window = async (avgProofDelay: number) => {
       const w = world();
-      w.chain.stateVariables = { avgProofDelay };
-      w.chain.config = { proofWindowMultiplier: 3, proofWindowMin: 120n, proofWindowMax: 3_600n };
+      w.chain.state = { ...w.chain.state, avgProofDelay };
+      w.chain.config = { ...w.chain.config, proofMinWindow: 120, proofMaxWindow: 3_600 };
       return w.adapter().proofWindowSeconds();
     };
 
-    it("is avgProofDelay × proofWindowMultiplier between the bounds", async () => {
-      expect(await window(100n)).to.equal(300);
+    it("is 3 × avgProofDelay (the last output of TaikoL1's state()) between the bounds", async () => {
+      expect(await window(100)).to.equal(300);
+      expect(await window(40)).to.equal(120);
+      expect(await window(1_200)).to.equal(3_600);
     });
 
-    it("is proofWindowMin when that product is below it", async () => {
-      expect(await window(39n)).to.equal(120);
+    it("is proofMinWindow when that product is below it", async () => {
+      expect(await window(39)).to.equal(120);
+      expect(await window(0)).to.equal(120);
     });
 
-    it("is proofWindowMax when that product is above it", async () => {
-      expect(await window(1_201n)).to.equal(3_600);
+    it("is proofMaxWindow when that product is above it", async () => {
+      expect(await window(1_201)).to.equal(3_600);
+      expect(await window(65_535)).to.equal(3_600);
+    });
+
+    it("is the local network's 3 × 5 s by default, read afresh at each call, not once at start", async () => {
+      const w = world();
+      const adapter = await started(w);
+      expect(await adapter.proofWindowSeconds()).to.equal(3 * LOCAL_PROTOCOL.taikoL1.initAvgProofDelay);
+
+      w.chain.state = { ...w.chain.state, avgProofDelay: 20 };
+      expect(await adapter.proofWindowSeconds()).to.equal(60);
+      w.chain.config = { ...w.chain.config, proofMaxWindow: 45 };
+      expect(await adapter.proofWindowSeconds()).to.equal(45);
+    });
+
+    it("reads avgProofDelay from state() only: the other outputs of state() and getStateVariables() change nothing", async () => {
+      const w = world();
+      w.chain.state = {
+        genesisHeight: 7n,
+        genesisTimestamp: 9n,
+        numOpenBlocks: 1_000n,
+        numBlocks: 2_000n,
+        lastVerifiedAt: 1_700_000_000n,
+        lastVerifiedBlockId: 1_999n,
+        feePerGas: 4_000,
+        avgProofDelay: 25,
+      };
+      w.chain.config = { ...w.chain.config, proofMinWindow: 10, proofMaxWindow: 1_000 };
+
+      expect(await w.adapter().proofWindowSeconds()).to.equal(75);
+    });
+  });
+
+  describe("the instance context: what eldfell's TaikoL1 hashes into every proof besides the evidence", () => {
+    const L1_SIGNAL_SERVICE: Address = "0x00000000000000000000000000000000000005e1";
+    const L2_SIGNAL_SERVICE: Address = "0x00000000000000000000000000000000000005e2";
+    const L2_TAIKO: Address = "0x00000000000000000000000000000000000007a1";
+    const L2_CHAIN_ID = 4_242n;
+    /** A TaikoL1 whose context is none of the local network's values; the local ones remain, as decoys. */
+    const otherContext = (w: World): InstanceContext => {
+      w.chain.config = {
+        ...w.chain.config,
+        chainId: L2_CHAIN_ID,
+        blockMaxGasLimit: 7_000_000,
+        blockMaxTransactions: 150n,
+        blockMaxTxListBytes: 64_000n,
+      };
+      w.chain.setAddress(w.chain.chainId, "signal_service", L1_SIGNAL_SERVICE);
+      w.chain.setAddress(L2_CHAIN_ID, "signal_service", L2_SIGNAL_SERVICE);
+      w.chain.setAddress(L2_CHAIN_ID, "taiko", L2_TAIKO);
+      // What a mix-up of the chains or names would read instead.
+      w.chain.setAddress(w.chain.chainId, "taiko", TAIKO_L1);
+      w.chain.setAddress(LOCAL_PROTOCOL.taiko.chainId, "signal_service", OTHER_PROVER);
+      return {
+        signalService: L1_SIGNAL_SERVICE,
+        l2SignalService: L2_SIGNAL_SERVICE,
+        l2Taiko: L2_TAIKO,
+        blockMaxGasLimit: 7_000_000,
+        blockMaxTransactions: 150n,
+        blockMaxTxListBytes: 64_000n,
+      };
+    };
+
+    it("by default it is the local network's: LOCAL_INSTANCE_CONTEXT", async () => {
+      const w = world();
+      const adapter = await started(w);
+      const mine = w.chain.propose({ assignedProver: POOL, proofWindow: 60n });
+
+      const job = only(jobs(await follow(adapter)));
+
+      expect(job.instance).to.equal(instanceHash(job.evidence, LOCAL_INSTANCE_CONTEXT));
+      expect(job).to.deep.equal(expectedJob([mine], false));
+    });
+
+    it("start reads it from TaikoL1 as eldfell resolves it: getConfig, resolve(signal_service), and on config.chainId resolve(signal_service) and resolve(taiko), none allowed to be zero", async () => {
+      const w = world();
+      otherContext(w);
+      await started(w);
+
+      const calls = callsOf(w.chain);
+      expect(calls[0], "the config first: the L2's chain id is in it").to.equal("getConfig()");
+      expect(calls.slice(1)).to.have.members([
+        `resolve(${nameOf("signal_service")},false)`,
+        `resolve(${L2_CHAIN_ID},${nameOf("signal_service")},false)`,
+        `resolve(${L2_CHAIN_ID},${nameOf("taiko")},false)`,
+      ]);
+    });
+
+    it("every job's instance hashes the context TaikoL1 gave, its own and other provers' blocks, and after a restart's replay", async () => {
+      const w = world();
+      const context = otherContext(w);
+      const before = await started(w);
+      const mine = w.chain.propose({ assignedProver: POOL, proofWindow: 60n });
+      const open = w.chain.propose({ assignedProver: zeroAddress, proofWindow: 60n });
+      const theirs = w.chain.propose({ assignedProver: OTHER_PROVER, proofWindow: 60n });
+
+      expect(jobs(await follow(before))).to.deep.equal([
+        expectedJob([mine], false, 7, context),
+        expectedJob([mine, open], true, 7, context),
+      ]);
+      const local = expectedJob([mine], false);
+      expect(local.instance, "the context changes the instance").to.not.equal(
+        expectedJob([mine], false, 7, context).instance,
+      );
+
+      const after = await started(w);
+      w.chain.mineAt(theirs.deadline + 1n);
+      expect(jobs(await follow(after))).to.deep.equal([expectedJob([mine, open, theirs], true, 7, context)]);
+    });
+
+    it("a name TaikoL1 resolves to nothing fails start (RESOLVER_ZERO_ADDR), rather than hashing a zero address", async () => {
+      const w = world();
+      w.chain.setAddress(LOCAL_PROTOCOL.taiko.chainId, "taiko", zeroAddress);
+
+      await w
+        .adapter()
+        .start()
+        .then(
+          () => expect.fail("start resolved"),
+          (error: unknown) => expect(revertNameOf(error)).to.equal("RESOLVER_ZERO_ADDR"),
+        );
+    });
+
+    it("a failed read of the context fails start: no job is hashed without it", async () => {
+      const w = world();
+      w.chain.failNext((r) => r.method === "eth_call");
+
+      await w
+        .adapter()
+        .start()
+        .then(
+          () => expect.fail("start resolved"),
+          (error: Error) => expect(error.message).to.contain("connection refused"),
+        );
     });
   });
 });
@@ -864,10 +1034,31 @@ describe("FakeTaiko, the node these tests run on", () => {
     expect(known.result?.[10]).to.equal(90n);
     expect(unknown?.status).to.equal("failure");
     expect(revertNameOf(unknown?.error)).to.equal("L1_BLOCK_ID");
-    expect(chain.calls().map((call) => `${call.functionName}(${call.args.join()})`)).to.deep.equal([
-      "getBlock(1)",
-      "getBlock(9)",
-      "getBlock(1)",
-    ]);
+    expect(callsOf(chain)).to.deep.equal(["getBlock(1)", "getBlock(9)", "getBlock(1)"]);
+  });
+
+  it("answers eldfell's TaikoL1 views with the local network's deployment: getConfig, state, both resolves", async () => {
+    const chain = new FakeTaiko(TAIKO_L1, POOL);
+    const read = { address: TAIKO_L1, abi: taikoL1Abi } as const;
+    const l2 = LOCAL_PROTOCOL.taiko.chainId;
+
+    expect(await chain.client.readContract({ ...read, functionName: "getConfig" })).to.deep.equal(LOCAL_PROTOCOL.taiko);
+    const state = await chain.client.readContract({ ...read, functionName: "state" });
+    expect(state).to.have.length(13);
+    expect(state[12]).to.equal(LOCAL_PROTOCOL.taikoL1.initAvgProofDelay);
+    expect(state[11]).to.equal(LOCAL_PROTOCOL.taikoL1.initFeePerGas);
+    const resolve = (args: readonly [Hex, boolean] | readonly [bigint, Hex, boolean]) =>
+      chain.client.readContract({ ...read, functionName: "resolve", args } as Parameters<
+        typeof chain.client.readContract
+      >[0]);
+    expect(await resolve([nameOf("signal_service"), false])).to.equal(LOCAL_INSTANCE_CONTEXT.signalService);
+    expect(await resolve([chain.chainId, nameOf("signal_service"), false])).to.equal(
+      LOCAL_INSTANCE_CONTEXT.signalService,
+    );
+    expect(await resolve([l2, nameOf("signal_service"), false])).to.equal(LOCAL_INSTANCE_CONTEXT.l2SignalService);
+    expect(await resolve([l2, nameOf("taiko"), false])).to.equal(LOCAL_INSTANCE_CONTEXT.l2Taiko);
+    expect(await resolve([nameOf("taiko"), true])).to.equal(zeroAddress);
+    const unnamed = await resolve([nameOf("taiko"), false]).catch((error: unknown) => error);
+    expect(revertNameOf(unnamed)).to.equal("RESOLVER_ZERO_ADDR");
   });
 });

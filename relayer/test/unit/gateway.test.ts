@@ -312,7 +312,8 @@ async function login(
   return { nonce, authorize, subscribed, reply };
 }
 
-const PROOF: Hex = `0x${"ab".repeat(256)}`;
+/** A well-formed evidence.proof: the instance's two halves, then the Groth16 proof (320 bytes). */
+const PROOF: Hex = `0x${"ab".repeat(320)}`;
 const SIGNATURE: Hex = `0x${"cd".repeat(65)}`;
 
 const job: NotifyParams = {
@@ -855,6 +856,16 @@ describe("agent gateway: a logged-in agent", function () {
       { session: calls.authorized[0], params: { jobId: "job-7", proof: PROOF, signature: SIGNATURE, millis: 900 } },
     ]);
     expect(calls.authorized[0]?.lastHeartbeat).to.equal(T0 + 1_234);
+
+    // A Groth16 proof alone (256 bytes, without the instance halves eldfell's TaikoL1 reads first) is no proof.
+    const groth16Only = await socket.request("zkpool.submit", {
+      jobId: "job-7",
+      proof: `0x${"ab".repeat(256)}`,
+      signature: SIGNATURE,
+    });
+    expect(groth16Only.error?.code).to.equal(RpcErrorCode.InvalidParams);
+    expect(groth16Only.error?.message).to.match(/^Invalid params: proof: /);
+    expect(calls.submits).to.have.length(1);
   });
 
   it("passes the handler's refusal of a submit to the agent, and hides any other failure behind an internal error", async function () {
