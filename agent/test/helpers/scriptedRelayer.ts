@@ -125,6 +125,7 @@ export class AgentConn extends EventEmitter {
     this.relayer.received.push(line);
     const message = JSON.parse(line) as { id: unknown; method: string; params: unknown };
     this.relayer.emit("request", this, message);
+    if (this.relayer.silent) return;
     switch (message.method) {
       case "zkpool.subscribe": {
         const params = subscribeParams.parse(message.params);
@@ -199,6 +200,8 @@ export class ScriptedRelayer extends EventEmitter {
   readonly received: string[] = [];
   /** Set to refuse every login (after checking its signature) with this JSON-RPC error. */
   refuseLogin: { code: number; message: string } | undefined;
+  /** Set to answer nothing at all (a relayer that hangs). */
+  silent = false;
   port = 0;
 
   /**

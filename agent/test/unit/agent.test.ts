@@ -98,6 +98,7 @@ describe("agent against a scripted relayer", () => {
     expect(login.authorize.agent).to.equal(ACCOUNT.address);
     expect(login.authorize.deviceId).to.equal("test-device");
     expect(login.authorize.speed).to.deep.equal({ msPerProof: 1, concurrency: 1 });
+    expect(backend.started, "a warm-up and the one timed run asked for").to.deep.equal(["benchmark", "benchmark"]);
     expect(login.subscribe.agent.name).to.equal("test-agent");
     expect(login.subscribe.device.cores).to.be.greaterThan(0);
 
@@ -223,6 +224,39 @@ describe("agent against a scripted relayer", () => {
       relayer.conns.filter((c) => !c.closed),
       "the refused connection was closed",
     ).to.have.length(1);
+  });
+
+  it("gives up on a relayer that does not answer within the request timeout, and tries again", async () => {
+    relayer.silent = true;
+    const a = start({ requestTimeoutMs: 3_000 });
+    const subscribed = new Promise((resolve) => relayer.once("request", resolve));
+    await unlessTrouble(a, subscribed);
+    const retrying = a.ui.next("retrying");
+    await clock.advance(3_000);
+    const [error] = (await unlessTrouble(a, retrying, ["retrying"])) as [Error];
+    expect(error.message).to.equal("the relayer did not answer zkpool.subscribe within 3 s");
+  });
+
+  it("measures its speed again at the next login when the benchmark failed", async () => {
+    backend.hold.add("benchmark");
+    const a = start();
+    const [job] = await unlessTrouble(a, backend.nextStart());
+    const retrying = a.ui.next("retrying");
+    backend.fail(job.jobId, new Error("the prover ran out of memory"));
+    const [error, delayMs] = (await unlessTrouble(a, retrying, ["retrying"])) as [Error, number];
+    expect(error.message).to.equal("the prover ran out of memory");
+    backend.hold.clear();
+    const loggedIn = relayer.nextLogin();
+    await clock.advance(delayMs);
+    await unlessTrouble(a, loggedIn);
+    expect(a.ui.count("benchmarking")).to.equal(2);
+  });
+
+  it("backs off from at most 0.5 s by default", async () => {
+    await relayer.close();
+    const a = start({ retry: undefined });
+    const [, delayMs] = (await unlessTrouble(a, a.ui.next("retrying"), ["retrying"])) as [unknown, number];
+    expect(delayMs).to.be.within(0, 500);
   });
 
   it("stops for good, in words, when the pool does not know its access key", async () => {

@@ -114,12 +114,11 @@ export class TaikoA4Adapter implements NetworkAdapter {
     this.pending = head + 1n;
     // A window has passed when TaikoL1 says so: on the chain's clock (its latest block), not the relayer's, which
     // may run ahead of it; taken earlier, the proof would be refused (L1_NOT_PROVEABLE).
-    this.taken = [];
-    for (const [blockId, watched] of this.watched) {
-      if (chainTime > BigInt(watched.deadline)) {
-        this.taken.push(blockId);
-        if (this.o.takeOpenBlocks) events.push({ kind: "job", job: watched.job, seenAt: this.now() });
-      }
+    const due = [...this.watched.values()].filter((watched) => chainTime > BigInt(watched.deadline));
+    this.taken = due.map(({ job }) => job.blockId);
+    if (this.o.takeOpenBlocks) {
+      const seenAt = this.now();
+      for (const { job } of due) events.push({ kind: "job", job, seenAt });
     }
     return events;
   }
@@ -127,7 +126,6 @@ export class TaikoA4Adapter implements NetworkAdapter {
   async commit(): Promise<void> {
     // The blocks the last poll took late are handled: a poll whose events were not (no commit) offers them again.
     for (const blockId of this.taken) this.watched.delete(blockId);
-    this.taken = [];
     if (this.pending === undefined || this.pending <= this.next) return;
     this.next = this.pending;
     await this.o.store.setCursor(CURSOR, this.next);
