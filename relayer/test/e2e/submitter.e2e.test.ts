@@ -173,7 +173,7 @@ describe("the submitter and the follower on a local chain", function () {
       address: local.deployment.contracts.ProverPool.address,
       abi: proverPoolAbi,
       functionName: "stake",
-      args: [stake, 1_000, 2],
+      args: [stake, 1_000, 5],
     });
     await createPublicClient({ transport: http(local.rpcUrl) }).waitForTransactionReceipt({ hash: staked });
     for (let i = 0; i < 10; i++) {
