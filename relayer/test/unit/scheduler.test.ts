@@ -6,13 +6,11 @@
  */
 import { expect } from "chai";
 import type { z } from "zod";
-import { concat, keccak256, stringToHex, type Address, type Hex } from "viem";
+import { concat, keccak256, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import {
   RpcErrorCode,
   encodeEvidence,
-  LOCAL_INSTANCE_CONTEXT,
-  instanceHash,
   proofTypedData,
   proveInstance,
   shutdownProver,
@@ -27,6 +25,7 @@ import { RpcFailure } from "../../src/gateway/rpc";
 import { createMetrics, type Metrics } from "../../src/metrics";
 import { Scheduler, type SchedulerOptions } from "../../src/scheduler";
 import type { AttemptOutcome, Job, Store } from "../../src/store/types";
+import { jobFor as openJob } from "../support/memoryStore";
 import { recordingLog, type Logged, type RecordingLog } from "../support/recordingLog";
 
 const CHAIN_ID = 31337;
@@ -115,32 +114,9 @@ function recordingStore(): RecordingStore {
   return store as RecordingStore;
 }
 
+/** A job for block `blockId` due at `deadline` (proposed a minute before), as the store hands it out. */
 function jobFor(blockId: bigint, deadline: number): Job {
-  const word = (what: string) => keccak256(stringToHex(`${what} ${blockId}`));
-  const evidence: JobEvidence = {
-    metaHash: word("meta"),
-    parentHash: word("parent"),
-    blockHash: word("block"),
-    signalRoot: word("signal"),
-    graffiti: word("graffiti"),
-    prover: POOL,
-    parentGasUsed: 21_000,
-    gasUsed: 1_000_000,
-    verifierId: 0,
-  };
-  return {
-    blockId,
-    proposedAt: deadline - 60,
-    deadline,
-    opportunistic: false,
-    rewardPerGas: 1_000,
-    evidence,
-    instance: instanceHash(evidence, LOCAL_INSTANCE_CONTEXT),
-    status: "open",
-    detail: null,
-    createdAt: 0,
-    updatedAt: 0,
-  };
+  return openJob(blockId, { proposedAt: deadline - 60, deadline, createdAt: 0, updatedAt: 0 });
 }
 
 /** The 256 bytes the stand-in verifier takes as the proof of `instance`. */

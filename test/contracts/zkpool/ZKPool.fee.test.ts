@@ -8,6 +8,17 @@ import { creditProof, endAndSettle, epochStart, split, startEpoch, verifyAndHarv
 import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
 import { mined, minedAt } from "../../helpers/taiko";
 
+/** ZKPool's constructor arguments before the epoch length and the fee delay: the fixture's owner and contracts. */
+async function constructorAddresses(f: PoolFixture) {
+  return [
+    f.operator.address,
+    await f.token.getAddress(),
+    await f.taikoL1.getAddress(),
+    await f.proverPool.getAddress(),
+    f.treasury.address,
+  ] as const;
+}
+
 /**
  * Schedules `feeBps` as the owner and checks the epoch its event says it applies from: the first epoch that
  * starts after the delay (the one before it started at or before the delay's end), so never a started one.
@@ -258,13 +269,7 @@ describe("ZKPool: fee, ownership and roles", function () {
 
     it("refuses a zero token, TaikoL1, ProverPool or treasury: ZeroAddress", async function () {
       const f = await load(deployPoolFixture);
-      const args = [
-        f.operator.address,
-        await f.token.getAddress(),
-        await f.taikoL1.getAddress(),
-        await f.proverPool.getAddress(),
-        f.treasury.address,
-      ] as const;
+      const args = await constructorAddresses(f);
       const factory = new ZKPool__factory(f.operator);
       for (const i of [1, 2, 3, 4]) {
         const broken = args.map((a, j) => (j === i ? ethers.ZeroAddress : a)) as unknown as typeof args;
@@ -276,13 +281,7 @@ describe("ZKPool: fee, ownership and roles", function () {
 
     it("refuses an epoch length of 0 (InvalidEpochLength) and a fee delay under one epoch (FeeChangeDelayTooShort)", async function () {
       const f = await load(deployPoolFixture);
-      const args = [
-        f.operator.address,
-        await f.token.getAddress(),
-        await f.taikoL1.getAddress(),
-        await f.proverPool.getAddress(),
-        f.treasury.address,
-      ] as const;
+      const args = await constructorAddresses(f);
       const factory = new ZKPool__factory(f.operator);
       await expect(factory.deploy(...args, 0n, 3_600n)).to.be.revertedWithCustomError(factory, "InvalidEpochLength");
       await expect(factory.deploy(...args, 3_600n, 3_599n))
