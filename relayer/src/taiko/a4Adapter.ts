@@ -257,25 +257,19 @@ export class TaikoA4Adapter implements NetworkAdapter {
     };
   }
 
+  /**
+   * TaikoL1's and ZKPool's logs of [from, to], as events. `replay`: a restart rebuilding the L2 chain and the blocks
+   * other provers still owe from history already handled, so nothing comes out, and ZKPool's logs (agent keys
+   * authorized or revoked, which nothing remembers across a restart) are not read at all.
+   */
   private async read(from: bigint, to: bigint, replay: boolean): Promise<NetworkEvent[]> {
     const events: NetworkEvent[] = [];
     for (let start = from; start <= to; start += MAX_RANGE) {
       const end = start + MAX_RANGE - 1n < to ? start + MAX_RANGE - 1n : to;
+      const range = { fromBlock: start, toBlock: end, strict: true } as const;
       const [taiko, pool] = await Promise.all([
-        this.o.client.getContractEvents({
-          address: this.o.taikoL1,
-          abi: taikoL1Abi,
-          fromBlock: start,
-          toBlock: end,
-          strict: true,
-        }),
-        this.o.client.getContractEvents({
-          address: this.o.pool,
-          abi: zkPoolAbi,
-          fromBlock: start,
-          toBlock: end,
-          strict: true,
-        }),
+        this.o.client.getContractEvents({ address: this.o.taikoL1, abi: taikoL1Abi, ...range }),
+        replay ? [] : this.o.client.getContractEvents({ address: this.o.pool, abi: zkPoolAbi, ...range }),
       ]);
       // The moment the relayer sees these blocks proposed: a job's dispatch latency runs from here.
       const seenAt = this.now();
@@ -294,11 +288,9 @@ export class TaikoA4Adapter implements NetworkAdapter {
           }
         }
       }
-      if (!replay) {
-        for (const log of pool) {
-          if (log.eventName === "AgentRevoked" || log.eventName === "AgentAuthorized") {
-            events.push({ kind: "agentChanged", agent: log.args.agent });
-          }
+      for (const log of pool) {
+        if (log.eventName === "AgentRevoked" || log.eventName === "AgentAuthorized") {
+          events.push({ kind: "agentChanged", agent: log.args.agent });
         }
       }
     }
