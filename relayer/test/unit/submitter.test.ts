@@ -516,11 +516,8 @@ describe("submitter", () => {
   });
 
   describe("in flight, and the job's end", () => {
-    it("drain waits for every submission in flight", async () => {
-      const w = await world();
-      const sending = held(mines());
-      w.sender.outcomes.push(sending.outcome);
-      w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
+    /** drain() stays pending while `sending` is held, with one submission in flight, and ends once it is let go. */
+    async function expectDrainWaitsFor(w: Awaited<ReturnType<typeof world>>, sending: { release(): void }) {
       let drained = false;
       const draining = w.submitter.drain().then(() => (drained = true));
       await settled();
@@ -528,6 +525,14 @@ describe("submitter", () => {
       expect(drained).to.equal(false);
       sending.release();
       await draining;
+    }
+
+    it("drain waits for every submission in flight", async () => {
+      const w = await world();
+      const sending = held(mines());
+      w.sender.outcomes.push(sending.outcome);
+      w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
+      await expectDrainWaitsFor(w, sending);
       expect(w.submitter.pending).to.equal(0);
       expect(w.store.submissions.get(7n)!.status).to.equal("confirmed");
     });
@@ -538,13 +543,7 @@ describe("submitter", () => {
       const sending = held(mines());
       w.sender.outcomes.push(sending.outcome);
       await w.submitter.recover();
-      let drained = false;
-      const draining = w.submitter.drain().then(() => (drained = true));
-      await settled();
-      expect(w.submitter.pending).to.equal(1);
-      expect(drained).to.equal(false);
-      sending.release();
-      await draining;
+      await expectDrainWaitsFor(w, sending);
       expect(w.store.submissions.get(7n)!.status).to.equal("confirmed");
     });
 
