@@ -219,6 +219,22 @@ describe("jobs", () => {
       expect(await counted(w.metrics, "jobsFinished")).to.deep.equal({ proven: 1 });
     });
 
+    it("outsiders racing the pool: a made-up parent ends nothing, a mempool copy on the job's parent ends it once", async () => {
+      const w = world();
+      const job = await jobIn(w, "submitting");
+      // An outsider proves the block straight on TaikoL1, naming the pool, from a parent nobody proposed.
+      await w.jobs.handle(proven(POOL, { parentHash: MADE_UP_PARENT }));
+      expect(w.scheduler.finished).to.deep.equal([]);
+      // Another copies the pool's pending proveBlock input from the mempool and lands it first: the block is
+      // proven on the job's parent under the pool's identity (Taiko pays the pool), so the job is over.
+      await w.jobs.handle(proven(POOL));
+      expect(w.scheduler.finished).to.deep.equal([[7n, "proven"]]);
+      // The pool's own transaction then comes back (Taiko: already proven; the proof on-chain is the pool's).
+      await w.jobs.submissionEnded(job, "proven", null);
+      expect(await counted(w.metrics, "jobsFinished")).to.deep.equal({ proven: 1 });
+      expect(w.store.jobs.get(7n)!.status).to.equal("proven");
+    });
+
     it("stamps what it records in unix seconds by default", async () => {
       const w = world({ clock: false });
       const job = await jobIn(w, "submitting");
