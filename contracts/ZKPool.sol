@@ -11,9 +11,11 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {IZKPool} from "./interfaces/IZKPool.sol";
 import {IProverPool} from "./taiko/IProverPool.sol";
 import {ITaikoL1} from "./taiko/ITaikoL1.sol";
+import {LibTaikoHash} from "./taiko/LibTaikoHash.sol";
+import {TaikoData} from "./taiko/TaikoData.sol";
 
 /// @title ZKPool
-/// @notice See IZKPool. Reading order: provers and agents, proofs and shares, harvest and settlement, claims,
+/// @notice See IZKPool. Reading order: provers and agents, proofs and credits, harvest and settlement, claims,
 /// fee, stake, roles and ownership, views.
 contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     using SafeERC20 for IERC20;
@@ -54,6 +56,12 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         bool paused;
     }
 
+    /// @dev A proof recorded for a fork choice, until confirm credits or drops it: one slot.
+    struct ProofRecord {
+        address agent;
+        uint24 forkChoiceId;
+    }
+
     /// @dev One storage word held in memory while a loop walks consecutive words.
     struct WordCache {
         uint256 index;
@@ -69,14 +77,15 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @inheritdoc IZKPool
     uint256 public constant MAX_LABEL_LENGTH = 64;
     /// @inheritdoc IZKPool
-    bytes32 public constant PROOF_TYPEHASH = keccak256("Proof(uint256 blockId,bytes32 evidenceHash)");
-    /// @inheritdoc IZKPool
     bytes32 public constant AGENT_CONSENT_TYPEHASH = keccak256("AgentConsent(address prover)");
     uint256 private constant _BPS = 10_000;
     uint256 private constant _LOW_24_BITS = (1 << 24) - 1;
     /// @dev Positions of BlockEvidence's fields read by the pool.
+    uint256 private constant _EVIDENCE_PARENT_HASH = 1;
+    uint256 private constant _EVIDENCE_GRAFFITI = 4;
     uint256 private constant _EVIDENCE_PROVER = 5;
-    uint256 private constant _EVIDENCE_GAS_USED = 7;
+    uint256 private constant _EVIDENCE_PARENT_GAS_USED = 6;
+
     uint256 private constant _RECORD_MASK = (1 << 48) - 1;
     /// @dev A WordCache that holds no word yet.
     uint256 private constant _NO_WORD = type(uint256).max;
@@ -85,6 +94,10 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     uint256 private constant _CLAIM_RECORDS_IN_USE = 1 << 255;
     /// @dev TaikoL1 numbers a block's fork choices from 1.
     uint24 private constant _FIRST_FORK_CHOICE_ID = 1;
+    bytes32 private constant _SIGNAL_SERVICE = "signal_service";
+    bytes32 private constant _TAIKO = "taiko";
+    /// @dev TaikoL1's L1_ALREADY_PROVEN(): a proof on this parent is in already.
+    bytes4 private constant _ALREADY_PROVEN = bytes4(keccak256("L1_ALREADY_PROVEN()"));
 
     // ───────────────────────────── immutables ─────────────────────────────
 
@@ -102,6 +115,13 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     uint256 public immutable FEE_CHANGE_DELAY;
     /// @inheritdoc IZKPool
     uint256 public immutable BLOCK_FEE_BASE_GAS;
+    /// @inheritdoc IZKPool
+    uint256 public immutable REWARD_OPEN_MULTIPLIER;
+    /// @dev The L2's chain id and the proof instance's limits, from TaikoL1's config (constant in eldfell).
+    uint256 private immutable _L2_CHAIN_ID;
+    uint64 private immutable _BLOCK_MAX_GAS_LIMIT;
+    uint64 private immutable _BLOCK_MAX_TRANSACTIONS;
+    uint64 private immutable _BLOCK_MAX_TX_LIST_BYTES;
 
     // ───────────────────────────── storage ─────────────────────────────
 
@@ -114,6 +134,9 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     mapping(address agent => Agent) private _agents;
 
+    /// @dev Recorded proofs by fork choice: see _proofKey.
+    mapping(bytes32 key => ProofRecord) private _proofs;
+
     /// @dev What claims and settlements touch on every call, in one slot.
     Ledger private _ledger;
     /// @dev Each epoch's shares, provers and prover reward, in one slot: a proof reads and writes it, a claim
@@ -122,8 +145,6 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @dev Each settled epoch's claims so far, five epochs a word (see _claimRecord): how many of its provers
     /// claimed, and the low 24 bits of the sum of their parts, which is all the dust sweep needs.
     mapping(uint256 word => uint256 records) private _claimRecords;
-    /// @dev Rewards harvested in an epoch, plus any rolled over from earlier epochs without shares.
-    mapping(uint256 epoch => uint256 amount) private _epochRewards;
     /// @dev Each prover's latest epoch with shares (the open entry) and its claim cursor, in one slot.
     mapping(address prover => ProverLedger) private _provers;
     /// @dev A prover's earlier epochs with shares, ascending, two (epoch, shares) entries a word: see _entry.
@@ -136,6 +157,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @dev Every fee and swept dust ever accrued to the operator, withdrawn or not.
     uint256 private _totalFees;
     uint256 private _feesWithdrawn;
+    /// @dev Harvested and not yet assigned to a settled epoch.
     uint256 private _unsettled;
     /// @dev TTKOe the operator put in for staking, not yet staked: never mixed with rewards.
     uint256 private _stakeFunds;
@@ -177,7 +199,13 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         GENESIS_TIMESTAMP = block.timestamp;
         EPOCH_LENGTH = epochLength;
         FEE_CHANGE_DELAY = feeChangeDelay;
-        BLOCK_FEE_BASE_GAS = taikoL1.getConfig().blockFeeBaseGas;
+        TaikoData.Config memory config = taikoL1.getConfig();
+        BLOCK_FEE_BASE_GAS = config.blockFeeBaseGas;
+        REWARD_OPEN_MULTIPLIER = config.rewardOpenMultipler;
+        _L2_CHAIN_ID = config.chainId;
+        _BLOCK_MAX_GAS_LIMIT = config.blockMaxGasLimit;
+        _BLOCK_MAX_TRANSACTIONS = config.blockMaxTransactions;
+        _BLOCK_MAX_TX_LIST_BYTES = config.blockMaxTxListBytes;
         _treasury = treasury_;
         _feeSchedule.push(0, INITIAL_FEE_BPS);
         emit TreasuryChanged(treasury_);
@@ -221,65 +249,71 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         return a.revoked ? address(0) : a.prover;
     }
 
-    // ───────────────────────────── proofs and shares ─────────────────────────────
+    // ───────────────────────────── proofs and credits ─────────────────────────────
 
     /// @inheritdoc IZKPool
-    function proveBlock(uint256 blockId, bytes calldata input, bytes calldata agentSignature) external {
-        Gate memory gate = _gate;
-        if (msg.sender != gate.relayer) revert NotRelayer(msg.sender);
-        if (gate.paused) revert EnforcedPause();
+    function proveBlock(uint256 blockId, bytes calldata input) external whenNotPaused {
         address evidenceProver = address(uint160(_evidenceWord(input, _EVIDENCE_PROVER)));
         if (evidenceProver != address(this)) revert EvidenceProverNotPool(evidenceProver);
-        (address agent, address prover) = _signerOf(blockId, input, agentSignature);
+        uint256 graffiti = _evidenceWord(input, _EVIDENCE_GRAFFITI);
+        if (graffiti >> 160 != 0) revert GraffitiNotAnAgent(bytes32(graffiti));
+        address agent = address(uint160(graffiti));
+        address prover = agentOwner(agent);
+        if (prover == address(0)) revert NotAuthorizedAgent(agent);
+        bytes32 parentHash = bytes32(_evidenceWord(input, _EVIDENCE_PARENT_HASH));
+        // Taiko's own decoding refuses a word wider than its type, so a recorded key is the one Taiko keys.
+        uint32 parentGasUsed = uint32(_evidenceWord(input, _EVIDENCE_PARENT_GAS_USED));
+        ProofRecord storage record = _proofs[_proofKey(blockId, parentHash, parentGasUsed)];
+        if (record.agent != address(0)) revert ProofAlreadyRecorded(blockId, record.agent);
 
-        // Reverts with Taiko's own error unless Taiko accepts the proof, so only accepted proofs earn.
-        TAIKO_L1.proveBlock(blockId, input);
-
-        // Taiko keeps one proof per block *per parent*. Only the proof that gave the block its first fork choice
-        // earns, so a block is credited once, ever, whatever parents later proofs claim. A later one still
-        // stands in Taiko (the pool may need it verified) but earns nothing.
-        (, , uint24 nextForkChoiceId, , , , , , , uint32 rewardPerGas, ) = TAIKO_L1.getBlock(blockId);
-        if (nextForkChoiceId != _FIRST_FORK_CHOICE_ID + 1) {
-            emit ProofNotCredited(blockId, prover, agent, nextForkChoiceId - 1);
-            return;
+        uint24 forkChoiceId;
+        try TAIKO_L1.proveBlock(blockId, input) {
+            // A proof Taiko accepts for a prover other than its oracle always opens the block's next fork choice.
+            (, , uint24 nextForkChoiceId, , , , , , , , ) = TAIKO_L1.getBlock(blockId);
+            forkChoiceId = nextForkChoiceId - 1;
+        } catch (bytes memory reason) {
+            if (bytes4(reason) != _ALREADY_PROVEN || reason.length != 4) _bubble(reason);
+            forkChoiceId = _matchFirstForkChoice(blockId, input);
         }
-        uint256 gasUsed = uint32(_evidenceWord(input, _EVIDENCE_GAS_USED));
-        uint256 shares = (BLOCK_FEE_BASE_GAS + gasUsed) * rewardPerGas;
-        // A block with no reward earns nothing: a credit of zero shares would count its prover among the epoch's
-        // provers without an entry to claim, and the epoch's dust would never be swept. (Out of reach on the local
-        // network, whose rewardPerGas is at least 1 and gasUsed too; eldfell's feePerGas can start at 0.)
-        if (shares == 0) {
-            emit ProofNotCredited(blockId, prover, agent, nextForkChoiceId - 1);
-            return;
-        }
-        uint256 epoch = currentEpoch();
-        _credit(prover, epoch, shares);
-        emit ProofCredited(blockId, prover, agent, epoch, shares);
+        record.agent = agent;
+        record.forkChoiceId = forkChoiceId;
+        emit ProofRecorded(blockId, parentHash, parentGasUsed, agent, prover, forkChoiceId);
     }
 
     /// @inheritdoc IZKPool
-    function proofDigest(uint256 blockId, bytes calldata input) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(PROOF_TYPEHASH, blockId, keccak256(input))));
+    function confirm(ProofKey[] calldata proofs) external whenNotPaused returns (uint256 credited) {
+        uint256 epoch = currentEpoch();
+        for (uint256 i; i < proofs.length; ++i) {
+            credited += _confirm(proofs[i], epoch);
+        }
+    }
+
+    /// @inheritdoc IZKPool
+    function proofRecord(
+        uint256 blockId,
+        bytes32 parentHash,
+        uint32 parentGasUsed
+    ) external view returns (address agent, uint24 forkChoiceId) {
+        ProofRecord memory record = _proofs[_proofKey(blockId, parentHash, parentGasUsed)];
+        return (record.agent, record.forkChoiceId);
     }
 
     // ───────────────────────────── harvest and settlement ─────────────────────────────
 
     /// @inheritdoc IZKPool
-    function harvest() external returns (uint256 amount) {
+    function harvest() public returns (uint256 amount) {
         amount = TAIKO_L1.getTaikoTokenBalance(address(this));
         if (amount == 0) return 0;
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         TAIKO_L1.withdrawTaikoToken(amount);
         // Count what arrived, not what was asked for.
         amount = TOKEN.balanceOf(address(this)) - balanceBefore;
-        uint256 epoch = currentEpoch();
-        _epochRewards[epoch] += amount;
         _totalHarvested += amount;
         // Every ledger amount is at most what was ever harvested, so this bound lets the ledger pack amounts into
         // 72 bits (4.7e13 TTKOe; TTKOe's whole supply is 1e9) without a settlement or a claim ever overflowing.
         if (_totalHarvested > type(uint72).max) revert LedgerFull(_totalHarvested, type(uint72).max);
         _unsettled += amount;
-        emit Harvested(epoch, amount);
+        emit Harvested(amount);
     }
 
     /// @inheritdoc IZKPool
@@ -293,32 +327,32 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             ledger.nextEpochToSettle = uint64(epoch + 1);
         }
 
-        uint256 reward = _epochRewards[epoch];
         EpochLedger storage e = _epochs[epoch];
-        uint256 totalShares = e.totalShares;
-        if (totalShares == 0) {
+        // An epoch's reward is its credits: what Taiko paid for the blocks confirmed in it.
+        uint256 reward = e.totalShares;
+        if (reward == 0) {
             _ledger = ledger;
-            // Nobody earned shares: the rewards wait for the next epoch's provers.
-            if (reward != 0) {
-                _epochRewards[epoch + 1] += reward;
-                emit RewardRolledOver(epoch, epoch + 1, reward);
-            }
             emit EpochSettled(epoch, 0, 0, 0, 0);
             return;
         }
+        // Each credit was paid into the pool's Taiko balance before it was confirmed.
+        if (_unsettled < reward) harvest();
+        uint256 unsettled = _unsettled;
+        if (unsettled < reward) revert RewardsNotArrived(reward, unsettled);
 
         uint256 fee = (reward * feeBps(epoch)) / _BPS;
         uint256 proverReward = reward - fee;
-        // proverReward ≤ reward ≤ everything harvested < 2^72 (harvest's bound), so the casts cannot truncate.
+        // proverReward ≤ reward ≤ unsettled ≤ everything harvested < 2^72 (harvest's bound): the casts cannot
+        // truncate.
         e.proverReward = uint72(proverReward);
         ledger.totalClaimable += uint96(proverReward);
         _ledger = ledger;
         // The settlement, not the epoch's first claimer, pays for the claim record's word going from zero.
         uint256 word = epoch / 5;
         if (_claimRecords[word] == 0) _claimRecords[word] = _CLAIM_RECORDS_IN_USE;
-        _unsettled -= reward;
+        _unsettled = unsettled - reward;
         _totalFees += fee;
-        emit EpochSettled(epoch, reward, fee, proverReward, totalShares);
+        emit EpochSettled(epoch, reward, fee, proverReward, reward);
     }
 
     // ───────────────────────────── claims ─────────────────────────────
@@ -572,11 +606,6 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc IZKPool
-    function epochRewards(uint256 epoch) external view returns (uint256) {
-        return epoch < _ledger.nextEpochToSettle ? 0 : _epochRewards[epoch];
-    }
-
-    /// @inheritdoc IZKPool
     function epochOf(uint256 epoch) external view returns (EpochInfo memory info) {
         EpochLedger memory e = _epochs[epoch];
         (uint256 claimedBy, ) = _unpackRecord(_claimRecords[epoch / 5], epoch);
@@ -776,17 +805,97 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         return (epoch % 5) * 48;
     }
 
-    /// @dev The agent that signed this proof of `blockId`, and the prover it proves for.
-    function _signerOf(
-        uint256 blockId,
-        bytes calldata input,
-        bytes calldata agentSignature
-    ) private view returns (address agent, address prover) {
-        ECDSA.RecoverError error;
-        (agent, error, ) = ECDSA.tryRecover(proofDigest(blockId, input), agentSignature);
-        if (error != ECDSA.RecoverError.NoError) revert InvalidAgentSignature();
-        prover = agentOwner(agent);
-        if (prover == address(0)) revert NotAuthorizedAgent(agent);
+    /// @dev Credits the prover of a recorded proof what Taiko paid for its block, if Taiko verified the block with
+    /// the recorded fork choice and the pool as prover (LibVerifying's _verifyBlock), and forgets the record.
+    function _confirm(ProofKey calldata key, uint256 epoch) private returns (uint256 reward) {
+        bytes32 recordKey = _proofKey(key.blockId, key.parentHash, key.parentGasUsed);
+        ProofRecord memory record = _proofs[recordKey];
+        if (record.agent == address(0)) revert ProofNotRecorded(key.blockId, key.parentHash, key.parentGasUsed);
+        (
+            ,
+            ,
+            ,
+            uint24 verifiedForkChoiceId,
+            ,
+            ,
+            ,
+            uint64 proposedAt,
+            address assignedProver,
+            uint32 rewardPerGas,
+            uint64 proofWindow
+        ) = TAIKO_L1.getBlock(key.blockId);
+        if (verifiedForkChoiceId == 0) revert BlockNotVerified(key.blockId);
+        delete _proofs[recordKey];
+        // An agent's prover is for good once set: a revoked agent's verified work still earns.
+        address prover = _agents[record.agent].prover;
+
+        if (verifiedForkChoiceId == record.forkChoiceId) {
+            // Taiko's oracle can overwrite a fork choice before it verifies: the payout goes to its prover.
+            TaikoData.ForkChoice memory fc = TAIKO_L1.getForkChoice(key.blockId, key.parentHash, key.parentGasUsed);
+            if (fc.prover == address(this)) {
+                reward = (BLOCK_FEE_BASE_GAS + fc.gasUsed) * rewardPerGas;
+                if (assignedProver != address(this) || fc.provenAt > proposedAt + proofWindow) {
+                    reward = (reward * REWARD_OPEN_MULTIPLIER) / 100;
+                }
+            }
+        }
+        // A credit of zero would count the prover among the epoch's provers without an entry worth claiming, and
+        // the epoch's dust would never be swept.
+        if (reward == 0) {
+            emit ProofNotCredited(key.blockId, prover, record.agent, record.forkChoiceId, verifiedForkChoiceId);
+            return 0;
+        }
+        _credit(prover, epoch, reward);
+        emit BlockCredited(key.blockId, prover, record.agent, epoch, reward);
+    }
+
+    /// @dev The fork choice Taiko already has for this proof's parent, checked to be this proof's: it must be the
+    /// block's first (TaikoL1 names no other by its key), name the pool with this evidence's block hash, signal
+    /// root and gas used, and the proof must verify as LibProving.proveBlock verifies it.
+    function _matchFirstForkChoice(uint256 blockId, bytes calldata input) private view returns (uint24) {
+        TaikoData.BlockEvidence memory evidence = abi.decode(input, (TaikoData.BlockEvidence));
+        TaikoData.ForkChoice memory fc = TAIKO_L1.getForkChoice(blockId, evidence.parentHash, evidence.parentGasUsed);
+        if (fc.key != LibTaikoHash.keyForForkChoice(evidence.parentHash, evidence.parentGasUsed)) {
+            revert ForkChoiceNotIdentifiable(blockId);
+        }
+        if (
+            fc.prover != address(this) ||
+            fc.blockHash != evidence.blockHash ||
+            fc.signalRoot != evidence.signalRoot ||
+            fc.gasUsed != evidence.gasUsed
+        ) revert ForkChoiceMismatch(blockId);
+        // The metaHash, which the instance binds and the fork choice does not hold, is the block's: TaikoL1 checks it
+        // before it looks for a fork choice (L1_EVIDENCE_MISMATCH), as eldfell's LibProving does.
+        if (!_verifies(evidence)) revert InvalidProof(blockId);
+        return _FIRST_FORK_CHOICE_ID;
+    }
+
+    /// @dev Whether the evidence's proof verifies as TaikoL1 verifies it (LibTaikoHash.proofVerifies), with the
+    /// addresses TaikoL1 resolves now and the limits of its config.
+    function _verifies(TaikoData.BlockEvidence memory evidence) private view returns (bool) {
+        bytes32 instance = LibTaikoHash.hashInstance(
+            [
+                address(TAIKO_L1.resolve(_SIGNAL_SERVICE, false)),
+                address(TAIKO_L1.resolve(_L2_CHAIN_ID, _SIGNAL_SERVICE, false)),
+                address(TAIKO_L1.resolve(_L2_CHAIN_ID, _TAIKO, false))
+            ],
+            evidence,
+            [_BLOCK_MAX_GAS_LIMIT, _BLOCK_MAX_TRANSACTIONS, _BLOCK_MAX_TX_LIST_BYTES]
+        );
+        address verifier = TAIKO_L1.resolve(LibTaikoHash.verifierName(evidence.verifierId), false);
+        return LibTaikoHash.proofVerifies(instance, evidence.proof, verifier);
+    }
+
+    /// @dev A fork choice's record key: keccak256 of (blockId, parentHash, parentGasUsed), abi-encoded.
+    function _proofKey(uint256 blockId, bytes32 parentHash, uint32 parentGasUsed) private pure returns (bytes32) {
+        return keccak256(abi.encode(blockId, parentHash, parentGasUsed));
+    }
+
+    /// @dev Reverts with `reason`, another contract's revert data, as it came.
+    function _bubble(bytes memory reason) private pure {
+        assembly {
+            revert(add(reason, 32), mload(reason))
+        }
     }
 
     /// @dev Field `field` of the BlockEvidence in `input` = abi.encode(evidence), read where TaikoL1's own

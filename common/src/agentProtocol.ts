@@ -94,7 +94,10 @@ export interface HeartbeatResult {
   time: number;
 }
 
-/** The evidence fields a job's proof is for (everything but the proof); `prover` is the pool. */
+/**
+ * The evidence fields a job's proof is for (everything but the proof): `prover` is the pool, `graffiti` the
+ * agent's own address (agentGraffiti), which the instance binds so that the pool credits this machine's prover.
+ */
 export const jobEvidence = z.object({
   metaHash: bytes32,
   parentHash: bytes32,
@@ -127,8 +130,6 @@ export const submitParams = z.object({
   jobId: z.string().min(1).max(64),
   /** evidence.proof: instanceHi ‖ instanceLo ‖ abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c), 320 bytes. */
   proof: hex.refine((v) => v.length === 2 + 640, "expected a 320-byte block proof (the instance halves, then Groth16)"),
-  /** The agent's EIP-712 Proof signature over the full evidence input (see proofTypedData). */
-  signature: hex,
   millis: uint.optional(),
 });
 export type SubmitParams = z.input<typeof submitParams>;

@@ -1,29 +1,23 @@
-import { concat, encodeAbiParameters, keccak256, numberToHex, stringToHex, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, isAddress, keccak256, pad, stringToHex, type Address, type Hex } from "viem";
 
 /** ZKPool's EIP-712 domain: name "ZKPool", version "1", on `chainId` at `pool`. */
 export function zkPoolDomain(chainId: number, pool: Address) {
   return { name: "ZKPool", version: "1", chainId, verifyingContract: pool } as const;
 }
 
-/** The struct an agent signs for each proof: this block and this exact evidence. */
-export const PROOF_TYPES = {
-  Proof: [
-    { name: "blockId", type: "uint256" },
-    { name: "evidenceHash", type: "bytes32" },
-  ],
-} as const;
-
 /**
- * The EIP-712 typed data an agent key signs so that ZKPool credits its prover for a proof:
- * Proof(blockId, keccak256(evidence input)). Works with viem's signTypedData and ethers' Wallet.signTypedData.
+ * The graffiti a machine puts in its proofs' evidence: its agent's address in the low 20 bytes, the rest zero.
+ * Taiko's proof instance binds it, and ZKPool credits the owner of that agent and nobody else.
  */
-export function proofTypedData(chainId: number, pool: Address, blockId: bigint, input: Hex) {
-  return {
-    domain: zkPoolDomain(chainId, pool),
-    types: PROOF_TYPES,
-    primaryType: "Proof" as const,
-    message: { blockId, evidenceHash: keccak256(input) },
-  };
+export function agentGraffiti(agent: Address): Hex {
+  if (!isAddress(agent, { strict: false })) throw new Error(`agentGraffiti: ${String(agent)} is not an address`);
+  return pad(agent.toLowerCase() as Hex, { size: 32 });
+}
+
+/** The agent named by a proof's graffiti (see agentGraffiti), or undefined when it names none. */
+export function graffitiAgent(graffiti: Hex): Address | undefined {
+  if (!/^0x0{24}[0-9a-fA-F]{40}$/.test(graffiti)) return undefined;
+  return getAddress(`0x${graffiti.slice(26)}`);
 }
 
 /** The struct an agent key signs to consent to prove for a prover in a pool (ZKPool.authorizeAgent's consent). */
@@ -54,7 +48,7 @@ const DOMAIN_TYPEHASH = keccak256(
   stringToHex("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
 );
 
-/** EIP-712 hashStruct of ZKPool's domain on `chainId` at `pool`: the same for every proof signed for that pool. */
+/** EIP-712 hashStruct of ZKPool's domain on `chainId` at `pool`: the same for every signature made for that pool. */
 export function zkPoolDomainSeparator(chainId: number, pool: Address): Hex {
   const { name, version } = zkPoolDomain(chainId, pool);
   return keccak256(
@@ -63,19 +57,6 @@ export function zkPoolDomainSeparator(chainId: number, pool: Address): Hex {
       [DOMAIN_TYPEHASH, keccak256(stringToHex(name)), keccak256(stringToHex(version)), BigInt(chainId), pool],
     ),
   );
-}
-
-/** keccak256 of PROOF_TYPES' encoding. */
-const PROOF_TYPEHASH = keccak256(stringToHex("Proof(uint256 blockId,bytes32 evidenceHash)"));
-
-/**
- * The EIP-712 digest of proofTypedData(chainId, pool, blockId, input) from the pool's domain separator
- * (zkPoolDomainSeparator): what an agent key signs for a proof, without hashing the domain and walking the
- * types again for each one (viem's hashTypedData does both).
- */
-export function proofDigest(domainSeparator: Hex, blockId: bigint, input: Hex): Hex {
-  const structHash = keccak256(concat([PROOF_TYPEHASH, numberToHex(blockId, { size: 32 }), keccak256(input)]));
-  return keccak256(concat(["0x1901", domainSeparator, structHash]));
 }
 
 /** The ZKPool deployment parameters of a network. */

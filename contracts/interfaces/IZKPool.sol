@@ -6,24 +6,35 @@ import {IProverPool} from "../taiko/IProverPool.sol";
 import {ITaikoL1} from "../taiko/ITaikoL1.sol";
 
 /// @title IZKPool
-/// @notice ZKPool stakes TTKOe in Taiko's ProverPool on behalf of many small provers, submits their proofs
-/// under its own identity, and pays them what it earns, epoch by epoch, less the operator's fee (20% at launch,
-/// never above 30%), in proportion to the work each one's machines did.
+/// @notice ZKPool stakes TTKOe in Taiko's ProverPool on behalf of many small provers, has their proofs submitted
+/// under its own identity, and pays them what Taiko pays for their work, epoch by epoch, less the operator's fee
+/// (20% at launch, never above 30%).
 ///
-/// Provers join by authorizing agent keys (the keys their machines sign proofs with). A proof earns shares
-/// only in the transaction in which Taiko accepts it, only for the owner of the agent that signed that exact
-/// proof, weighted by the block's reward: (blockFeeBaseGas + gasUsed) × rewardPerGas. A proof whose weight is
-/// zero earns nothing.
+/// Provers join by authorizing agent keys (their machines), each with the key's consent. A machine puts its
+/// agent's address in the proof's `evidence.graffiti`, which Taiko's proof instance binds: re-attributing a proof
+/// to another machine means proving the block again. Crediting takes two steps, both open to anyone:
+///  1. proveBlock records, per fork choice (block, parent hash, parent gas used), the agent named in the graffiti
+///     of the proof that Taiko accepted for the pool. If a copy of the proof reached TaikoL1 first (a front-run
+///     from the mempool), the pool checks the proof against that fork choice itself and records it all the same.
+///  2. Once Taiko has verified the block, confirm credits the recorded agent's prover with exactly what Taiko
+///     paid the pool for it (its BlockVerified proofReward: (blockFeeBaseGas + gasUsed) × rewardPerGas, times
+///     rewardOpenMultipler / 100 for an open block or a proof after the assigned prover's window), if and only if
+///     the recorded fork choice is the one Taiko verified with the pool as prover. A block is credited once: Taiko
+///     verifies one fork choice per block. A proof on a parent that is not verified earns nothing.
+///
+/// A credit counts in the epoch in which it is confirmed; the relayer confirms each block once Taiko verifies
+/// it. Shares are credited TTKOe: an epoch's reward is exactly the sum of its credits, so rewards follow the
+/// work, nothing rolls over, and an epoch without credits has no reward. An ended epoch settles, in order, into
+/// the operator's fee (the fee scheduled for that epoch, known at least one epoch ahead) and its provers'
+/// reward; settling first harvests the pool's Taiko balance if the epoch's credits have not all arrived yet. A
+/// prover's part of a settled epoch is proverReward × shares / totalShares, rounded down; the rounding dust of
+/// an epoch goes to the operator's fees when the epoch's last prover claims.
 ///
 /// Accounting, in TTKOe base units, holds at every moment (see totals):
-///   totalClaimed + totalClaimable + totalFees + unsettled == totalHarvested.
-/// Rewards are harvested into the current epoch; an ended epoch settles, in order, into the operator's fee
-/// (the fee scheduled for that epoch) and its provers' reward, or, if nobody earned shares in it, rolls its
-/// rewards over into the next epoch. A prover's part of a settled epoch is proverReward × shares / totalShares,
-/// rounded down; the rounding dust of an epoch goes to the operator's fees when the epoch's last prover claims.
-///
-/// A block earns once: only the proof that gives the block its first fork choice in TaikoL1 is credited (Taiko
-/// accepts one proof per block per parent, so later proofs of the block can only be on other parents).
+///   totalClaimed + totalClaimable + totalFees + unsettled == totalHarvested,
+/// where unsettled is harvested TTKOe not yet assigned to a settled epoch: credits of epochs still to settle,
+/// and Taiko payouts to the pool that nobody's recorded proof earned (a pool fork choice proven straight on
+/// TaikoL1 by someone whose proof was never recorded), which stay in the pool.
 ///
 /// ZKPool is also OpenZeppelin's Ownable2Step and EIP712; their functions are declared here, but their events
 /// (OwnershipTransferStarted, OwnershipTransferred, EIP712DomainChanged) and errors (OwnableUnauthorizedAccount,
@@ -40,8 +51,15 @@ interface IZKPool {
         bool revoked;
     }
 
-    /// @notice An epoch as the ledger sees it: shares and provers as proofs come in; once settled, what its
-    /// provers get between them and how many of them have claimed.
+    /// @notice A fork choice of a block: the block and the parent its proof is on, as TaikoL1 keys it.
+    struct ProofKey {
+        uint256 blockId;
+        bytes32 parentHash;
+        uint32 parentGasUsed;
+    }
+
+    /// @notice An epoch as the ledger sees it: shares (credited TTKOe) and provers as blocks are credited; once
+    /// settled, what its provers get between them and how many of them have claimed.
     struct EpochInfo {
         uint256 totalShares;
         uint256 provers;
@@ -63,53 +81,65 @@ interface IZKPool {
     /// @param agent The agent key's address.
     event AgentRevoked(address indexed prover, address indexed agent);
 
-    /// @notice Taiko accepted a proof that earned `shares` in `epoch` for `prover`.
+    /// @notice Taiko accepted a proof for the pool on this fork choice (or the pool checked a copy that reached
+    /// TaikoL1 first): once Taiko verifies it, confirm credits `prover`.
     /// @param blockId The proven block.
-    /// @param prover The owner of the agent that signed the proof, credited with the shares.
-    /// @param agent The agent key that signed the proof.
-    /// @param epoch The epoch the shares count in (the one in which Taiko accepted the proof).
-    /// @param shares (blockFeeBaseGas + gasUsed) × rewardPerGas of the block.
-    event ProofCredited(
+    /// @param parentHash The parent the proof is on.
+    /// @param parentGasUsed The parent's gas used, the rest of the fork choice's key.
+    /// @param agent The agent named in the proof's graffiti.
+    /// @param prover The agent's prover, the one to be credited.
+    /// @param forkChoiceId The proof's fork choice in TaikoL1, numbered from 1.
+    event ProofRecorded(
+        uint256 indexed blockId,
+        bytes32 parentHash,
+        uint32 parentGasUsed,
+        address indexed agent,
+        address indexed prover,
+        uint24 forkChoiceId
+    );
+
+    /// @notice Taiko verified the block with the recorded proof's fork choice and paid the pool `reward`: it is
+    /// credited to `prover` in `epoch`.
+    /// @param blockId The verified block.
+    /// @param prover The recorded agent's prover, credited.
+    /// @param agent The agent named in the proof's graffiti.
+    /// @param epoch The epoch the credit counts in (the one in which it was confirmed).
+    /// @param reward What Taiko paid the pool for the block, in TTKOe base units: the shares credited.
+    event BlockCredited(
         uint256 indexed blockId,
         address indexed prover,
         address indexed agent,
         uint256 epoch,
-        uint256 shares
+        uint256 reward
     );
 
-    /// @notice The pool moved its Taiko reward balance into the ledger, as rewards of `epoch`.
-    /// @param epoch The epoch the rewards count in (the current one).
-    /// @param amount What arrived, in TTKOe base units.
-    event Harvested(uint256 indexed epoch, uint256 amount);
-
-    /// @notice `epoch` settled: `reward` split into the operator's `fee` and its provers' `proverReward`. All four
-    /// amounts are zero for an epoch without shares (its rewards rolled over: see RewardRolledOver).
-    /// @param epoch The settled epoch.
-    /// @param reward The epoch's rewards: harvested in it or rolled over into it.
-    /// @param fee The operator's fee: reward × feeBps(epoch) / 10,000, rounded down.
-    /// @param proverReward reward − fee, what the epoch's provers share.
-    /// @param totalShares The epoch's shares, among which proverReward is split.
-    event EpochSettled(uint256 indexed epoch, uint256 reward, uint256 fee, uint256 proverReward, uint256 totalShares);
-
-    /// @notice An ended epoch had rewards but no shares: they move on to the next epoch.
-    /// @param fromEpoch The settled epoch without shares.
-    /// @param toEpoch fromEpoch + 1, whose rewards grow by `amount`.
-    /// @param amount The rewards moved.
-    event RewardRolledOver(uint256 indexed fromEpoch, uint256 indexed toEpoch, uint256 amount);
-
-    /// @notice Taiko accepted the proof, but it earns nothing: the block already had a proof (fork choice
-    /// `forkChoiceId` is not its first), or its reward is zero. It still stands in Taiko, where it may be the one
-    /// that verifies.
-    /// @param blockId The proven block.
-    /// @param prover The owner of the agent that signed the proof.
-    /// @param agent The agent key that signed the proof.
-    /// @param forkChoiceId The proof's fork choice in TaikoL1, numbered from 1.
+    /// @notice A recorded proof earns nothing and is forgotten: Taiko verified the block with another fork
+    /// choice (another parent, or the oracle prover's), or paid nothing for it (a zero reward per gas).
+    /// @param blockId The verified block.
+    /// @param prover The recorded agent's prover.
+    /// @param agent The agent named in the proof's graffiti.
+    /// @param forkChoiceId The recorded fork choice.
+    /// @param verifiedForkChoiceId The fork choice Taiko verified.
     event ProofNotCredited(
         uint256 indexed blockId,
         address indexed prover,
         address indexed agent,
-        uint256 forkChoiceId
+        uint24 forkChoiceId,
+        uint24 verifiedForkChoiceId
     );
+
+    /// @notice The pool moved its Taiko balance (Taiko's payouts for its verified blocks) into the ledger.
+    /// @param amount What arrived, in TTKOe base units.
+    event Harvested(uint256 amount);
+
+    /// @notice `epoch` settled: its credits, `reward`, split into the operator's `fee` and its provers'
+    /// `proverReward`. All four amounts are zero for an epoch without credits.
+    /// @param epoch The settled epoch.
+    /// @param reward The epoch's credits, equal to totalShares.
+    /// @param fee The operator's fee: reward × feeBps(epoch) / 10,000, rounded down.
+    /// @param proverReward reward − fee, what the epoch's provers share.
+    /// @param totalShares The epoch's shares, among which proverReward is split.
+    event EpochSettled(uint256 indexed epoch, uint256 reward, uint256 fee, uint256 proverReward, uint256 totalShares);
 
     /// @notice `prover` claimed its part of `epoch`.
     /// @param prover The claiming prover, paid.
@@ -136,7 +166,7 @@ interface IZKPool {
     /// @param treasury The new treasury.
     event TreasuryChanged(address indexed treasury);
 
-    /// @notice `relayer` is the only key that may submit proofs and adjust the capacity from now on.
+    /// @notice `relayer` is the only key that may adjust the pool's capacity from now on.
     /// @param relayer The new relayer key; zero for none.
     event RelayerSet(address indexed relayer);
 
@@ -168,13 +198,21 @@ interface IZKPool {
     /// @param amount The TTKOe taken from the stake funds.
     event StakeFundsWithdrawn(address indexed to, uint256 amount);
 
+    /// @notice A ProverPool call (stake, adjustCapacity, exitStake, withdrawStake) moved TTKOe between the stake
+    /// funds and ProverPool: it burnt `staked` out of the funds as stake and paid `returned` back into them (a
+    /// matured exit). One event per call that moved anything.
+    /// @param staked What ProverPool burnt from the pool as stake.
+    /// @param returned What ProverPool minted back to the pool.
+    /// @param stakeFunds The stake funds after the call.
+    event StakeFundsMoved(uint256 staked, uint256 returned, uint256 stakeFunds);
+
     // ───────────────────────────── errors ─────────────────────────────
 
     /// @notice An address that must not be zero is zero: the constructor's token, Taiko contracts and treasury,
     /// an agent, a treasury, or where stake funds go.
     error ZeroAddress();
 
-    /// @notice Only the relayer may submit proofs and adjust the capacity.
+    /// @notice Only the relayer may adjust the capacity.
     /// @param caller The caller, which is not the relayer.
     error NotRelayer(address caller);
 
@@ -182,8 +220,8 @@ interface IZKPool {
     /// @param caller The caller, which is not a pauser.
     error NotPauser(address caller);
 
-    /// @notice The pool is paused: no proofs and no new agents until the owner unpauses it (claims go on); or a
-    /// pauser paused it twice.
+    /// @notice The pool is paused: no proofs recorded or confirmed and no new agents until the owner unpauses it
+    /// (settlements and claims go on); or a pauser paused it twice.
     error EnforcedPause();
 
     /// @notice The owner unpaused a pool that is not paused.
@@ -223,8 +261,47 @@ interface IZKPool {
     /// @notice The pool always has an owner: ownership can be transferred, never renounced.
     error OwnershipCannotBeRenounced();
 
-    /// @notice The proof's signature does not recover to an address.
-    error InvalidAgentSignature();
+    /// @notice The evidence's graffiti is not an agent's address (an address in its low 20 bytes, the rest zero):
+    /// the machine that proves must put its agent's address there.
+    /// @param graffiti The evidence's graffiti.
+    error GraffitiNotAnAgent(bytes32 graffiti);
+
+    /// @notice This fork choice of the block has a recorded proof already: it is credited once Taiko verifies it.
+    /// @param blockId The block.
+    /// @param agent The agent already recorded.
+    error ProofAlreadyRecorded(uint256 blockId, address agent);
+
+    /// @notice Taiko had a proof on this parent already (L1_ALREADY_PROVEN), and it is not this proof's: its fork
+    /// choice has another prover than the pool, or another block hash, signal root or gas used.
+    /// @param blockId The block.
+    error ForkChoiceMismatch(uint256 blockId);
+
+    /// @notice Taiko had a proof on this parent already, but not as the block's first fork choice: TaikoL1 shows
+    /// the pool a fork choice's id only for the first one, and the pool records no proof whose fork choice it
+    /// cannot name. (A copy landing after a proof on another parent; a sound verifier rules out the latter.)
+    /// @param blockId The block.
+    error ForkChoiceNotIdentifiable(uint256 blockId);
+
+    /// @notice The proof does not verify for its evidence (checked by the pool when a copy reached TaikoL1
+    /// first): the instance halves in front of it are not its evidence's, or Taiko's verifier refuses it.
+    /// @param blockId The block.
+    error InvalidProof(uint256 blockId);
+
+    /// @notice No proof is recorded for this fork choice (never recorded, or confirmed already).
+    /// @param blockId The block.
+    /// @param parentHash The parent hash of the fork choice asked for.
+    /// @param parentGasUsed The parent gas used of the fork choice asked for.
+    error ProofNotRecorded(uint256 blockId, bytes32 parentHash, uint32 parentGasUsed);
+
+    /// @notice Taiko has not verified the block yet: confirm it after its BlockVerified event.
+    /// @param blockId The block.
+    error BlockNotVerified(uint256 blockId);
+
+    /// @notice The epoch's credits have not all reached the pool: its Taiko balance and harvested TTKOe fall short
+    /// of them. (Credits follow Taiko's payouts, so this means a TaikoL1 that does not pay as eldfell does.)
+    /// @param needed The epoch's credits.
+    /// @param available The harvested TTKOe not yet assigned to a settled epoch.
+    error RewardsNotArrived(uint256 needed, uint256 available);
 
     /// @notice The proof's input is not an abi-encoded BlockEvidence.
     error MalformedEvidence();
@@ -291,10 +368,6 @@ interface IZKPool {
     /// @return The length, in bytes: 64.
     function MAX_LABEL_LENGTH() external view returns (uint256);
 
-    /// @notice The EIP-712 type an agent signs a proof with.
-    /// @return keccak256("Proof(uint256 blockId,bytes32 evidenceHash)").
-    function PROOF_TYPEHASH() external view returns (bytes32);
-
     /// @notice The EIP-712 type an agent key gives its consent to a prover with.
     /// @return keccak256("AgentConsent(address prover)").
     function AGENT_CONSENT_TYPEHASH() external view returns (bytes32);
@@ -327,6 +400,11 @@ interface IZKPool {
     /// @return The gas, as TaikoL1's config had it at deployment.
     function BLOCK_FEE_BASE_GAS() external view returns (uint256);
 
+    /// @notice TaikoL1's rewardOpenMultipler: an open block, or one proven after its assigned prover's window,
+    /// pays this many hundredths of its reward.
+    /// @return The multiplier, in percent, as TaikoL1's config had it at deployment.
+    function REWARD_OPEN_MULTIPLIER() external view returns (uint256);
+
     // ───────────────────────────── provers and agents ─────────────────────────────
 
     /// @notice Authorize `agent` (the address of an access key) to prove for the caller, who becomes its
@@ -355,29 +433,46 @@ interface IZKPool {
 
     // ───────────────────────────── proofs ─────────────────────────────
 
-    /// @notice Relayer only, not while paused. Submits a proof to TaikoL1 under the pool's identity and credits
-    /// its shares to the owner of the agent that signed it (EIP-712 `Proof(uint256 blockId,bytes32 evidenceHash)`
-    /// with evidenceHash = keccak256(input)). A Taiko revert comes back with Taiko's own error. A proof of a block
-    /// that already had one is accepted by Taiko but earns nothing (ProofNotCredited).
+    /// @notice Anyone, not while paused: submit a proof to TaikoL1 with the pool as prover and record, for its
+    /// fork choice, the agent named in its graffiti (ProofRecorded). If Taiko already has a proof on this parent
+    /// (L1_ALREADY_PROVEN: a copy of this one sent straight to TaikoL1 first), the pool records this proof only
+    /// if that fork choice is the block's first and names the pool with this evidence's block hash, signal root
+    /// and gas used, and if the proof verifies as TaikoL1 would verify it. Any other Taiko revert comes back with
+    /// Taiko's own error.
     /// @param blockId The block proven.
-    /// @param input The abi-encoded BlockEvidence, as TaikoL1.proveBlock takes it; its prover must be the pool.
-    /// @param agentSignature The agent key's signature of proofDigest(blockId, input).
-    function proveBlock(uint256 blockId, bytes calldata input, bytes calldata agentSignature) external;
+    /// @param input The abi-encoded BlockEvidence, as TaikoL1.proveBlock takes it: its prover must be the pool,
+    /// its graffiti the address of an authorized agent (in the low 20 bytes).
+    function proveBlock(uint256 blockId, bytes calldata input) external;
 
-    /// @notice The EIP-712 digest an agent signs for a proof.
-    /// @param blockId The block proven.
-    /// @param input The abi-encoded BlockEvidence.
-    /// @return The digest of Proof(blockId, keccak256(input)) in the pool's domain.
-    function proofDigest(uint256 blockId, bytes calldata input) external view returns (bytes32);
+    /// @notice Anyone, not while paused: credit blocks that Taiko has verified. For each recorded fork choice:
+    /// if Taiko verified the block with it and paid the pool, the recorded agent's prover is credited what Taiko
+    /// paid, in the current epoch (BlockCredited); if Taiko verified another fork choice or paid nothing, the
+    /// record is dropped (ProofNotCredited). Reverts if a block is not verified yet or a fork choice has no
+    /// record.
+    /// @param proofs The fork choices to confirm.
+    /// @return credited The sum credited.
+    function confirm(ProofKey[] calldata proofs) external returns (uint256 credited);
+
+    /// @notice The proof recorded for a fork choice, awaiting confirmation.
+    /// @param blockId The block.
+    /// @param parentHash The parent the proof is on.
+    /// @param parentGasUsed The parent's gas used.
+    /// @return agent The agent named in the proof's graffiti; zero if none is recorded (or it was confirmed).
+    /// @return forkChoiceId Its fork choice in TaikoL1.
+    function proofRecord(
+        uint256 blockId,
+        bytes32 parentHash,
+        uint32 parentGasUsed
+    ) external view returns (address agent, uint24 forkChoiceId);
 
     // ───────────────────────────── rewards ─────────────────────────────
 
-    /// @notice Anyone: move the pool's Taiko reward balance into the pool, as rewards of the current epoch.
+    /// @notice Anyone: move the pool's Taiko balance (its payouts for verified blocks) into the pool.
     /// @return amount What arrived, in TTKOe base units; zero when there was nothing to harvest.
     function harvest() external returns (uint256 amount);
 
-    /// @notice Anyone, once `epoch` has ended and every earlier epoch is settled: split its rewards into the fee
-    /// and its provers' reward, or roll them over into the next epoch if nobody earned shares in it.
+    /// @notice Anyone, once `epoch` has ended and every earlier epoch is settled: split its credits into the fee and
+    /// its provers' reward, harvesting first if the pool does not hold them yet.
     /// @param epoch The epoch to settle: nextEpochToSettle().
     function settle(uint256 epoch) external;
 
@@ -523,18 +618,13 @@ interface IZKPool {
     /// @notice A prover's shares in an epoch.
     /// @param prover The prover.
     /// @param epoch The epoch.
-    /// @return The shares its proofs earned in the epoch.
+    /// @return The shares (TTKOe credited) its proofs earned in the epoch.
     function sharesOf(address prover, uint256 epoch) external view returns (uint256);
 
-    /// @notice All provers' shares in an epoch.
+    /// @notice All provers' shares in an epoch: its credits, which are its reward.
     /// @param epoch The epoch.
-    /// @return The epoch's shares.
+    /// @return The epoch's shares, in TTKOe base units.
     function totalSharesOf(uint256 epoch) external view returns (uint256);
-
-    /// @notice Rewards waiting in an unsettled epoch (harvested in it or rolled over into it).
-    /// @param epoch The epoch.
-    /// @return The rewards; zero once the epoch is settled.
-    function epochRewards(uint256 epoch) external view returns (uint256);
 
     /// @notice An epoch's shares and provers, and once settled what its provers get and how many claimed.
     /// @param epoch The epoch.
@@ -551,7 +641,8 @@ interface IZKPool {
     /// @return totalClaimed Everything provers claimed.
     /// @return totalClaimable Owed to provers for settled epochs, rounding dust included until swept.
     /// @return totalFees Every fee and swept dust ever accrued to the operator, withdrawn or not.
-    /// @return unsettled Harvested into epochs not settled yet.
+    /// @return unsettled Harvested and not assigned to a settled epoch: credits still to settle, and payouts that
+    /// no recorded proof earned.
     function totals()
         external
         view

@@ -66,6 +66,22 @@ library LibTaikoHash {
             );
     }
 
+    /// @notice Eldfell's proof check (LibProving.proveBlock): the proof's first two words are the instance's high
+    /// and low 128 bits, and `verifier` answers a staticcall with the whole proof by keccak256("taiko").
+    function proofVerifies(bytes32 instance, bytes memory proof, address verifier) internal view returns (bool) {
+        if (proof.length < 64) return false;
+        uint256 hi;
+        uint256 lo;
+        // Reads the first two 32-byte words of `proof`, whose length was checked above.
+        assembly ("memory-safe") {
+            hi := mload(add(proof, 0x20))
+            lo := mload(add(proof, 0x40))
+        }
+        if (hi != uint256(instance) >> 128 || lo != uint256(uint128(uint256(instance)))) return false;
+        (bool ok, bytes memory answer) = verifier.staticcall(proof);
+        return ok && answer.length == 32 && bytes32(answer) == keccak256("taiko");
+    }
+
     /// @notice The name the verifier of `id` is registered by.
     function verifierName(uint16 id) internal pure returns (bytes32) {
         return bytes32(uint256(0x1000000) + id);

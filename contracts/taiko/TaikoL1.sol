@@ -482,24 +482,10 @@ contract TaikoL1 is ITaikoL1 {
         if (keccak256(txList) != input.txListHash) revert L1_TX_LIST_HASH();
     }
 
-    /// @dev Eldfell's proof check: the proof's first two words are the instance's high and low 128 bits, and the
-    /// verifier answers a staticcall with the whole proof by keccak256("taiko").
+    /// @dev Eldfell's proof check: see LibTaikoHash.proofVerifies.
     function _verifyProof(TaikoData.BlockEvidence memory evidence) private view {
-        uint256 instance = uint256(_instance(evidence));
-        bytes memory proof = evidence.proof;
-        if (proof.length < 64) revert L1_INVALID_PROOF();
-        uint256 hi;
-        uint256 lo;
-        // Reads the first two 32-byte words of `proof`, whose length was checked above.
-        assembly ("memory-safe") {
-            hi := mload(add(proof, 0x20))
-            lo := mload(add(proof, 0x40))
-        }
-        if (hi != instance >> 128 || lo != uint256(uint128(instance))) revert L1_INVALID_PROOF();
-
         address verifier = resolve(getVerifierName(evidence.verifierId), false);
-        (bool ok, bytes memory answer) = verifier.staticcall(proof);
-        if (!ok || answer.length != 32 || bytes32(answer) != VERIFIER_OK) revert L1_INVALID_PROOF();
+        if (!LibTaikoHash.proofVerifies(_instance(evidence), evidence.proof, verifier)) revert L1_INVALID_PROOF();
     }
 
     function _instance(TaikoData.BlockEvidence memory evidence) private view returns (bytes32) {

@@ -1,5 +1,5 @@
-// Shared helpers of the ZKPool tests: credited proofs, verification and harvest, the epoch clock, more provers
-// with their agent keys, and the pool's reward formulas written out independently of the contract.
+// Shared helpers of the ZKPool tests: recorded and credited proofs, verification and harvest, the epoch clock, more
+// provers with their agent keys, and the pool's reward formulas written out independently of the contract.
 
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -52,54 +52,95 @@ export function freeSigners(f: PoolFixture, count: number): HardhatEthersSigner[
   return free;
 }
 
-// ───────────────────────────── proofs and shares ─────────────────────────────
+// ───────────────────────────── proofs and credits ─────────────────────────────
 
-/** Shares of a proof: (blockFeeBaseGas + gasUsed) × the block's rewardPerGas (from its BlockProposed event). */
+/** Shares of a proof in time by the assigned pool: (blockFeeBaseGas + gasUsed) × the block's rewardPerGas. */
 export function expectedShares(f: PoolFixture, block: ProposedBlock, evidence: BlockEvidence): bigint {
   return gasCost(f, evidence.gasUsed, block.rewardPerGas);
 }
 
-export interface Credit {
+/** A fork choice's key as ZKPool.confirm takes it. */
+export interface ProofKey {
+  blockId: bigint;
+  parentHash: string;
+  parentGasUsed: number;
+}
+
+export function keyOf(blockId: bigint, evidence: Pick<BlockEvidence, "parentHash" | "parentGasUsed">): ProofKey {
+  return { blockId, parentHash: evidence.parentHash, parentGasUsed: evidence.parentGasUsed };
+}
+
+export interface Recorded {
   block: ProposedBlock;
   evidence: BlockEvidence;
   input: string;
+  key: ProofKey;
+  /** The proveBlock transaction that recorded the proof. */
   receipt: ContractTransactionReceipt;
-  /** What the proof must have credited, computed here. */
-  shares: bigint;
-  /** The epoch of the block the proof was mined in, computed here. */
-  epoch: bigint;
 }
 
-/** Proposes a block, proves it for the pool (a real proof) and submits it through the pool, signed by `agent`. */
+/** Proposes a block, proves it for the pool with `agent`'s graffiti (a real proof), and records it through the pool. */
+export async function recordProof(
+  f: PoolFixture,
+  agent: { address: string },
+  options: { gasLimit?: number; sender?: HardhatEthersSigner } = {},
+): Promise<Recorded> {
+  const { block, input, evidence } = await proposeAndProve(f, agent, { gasLimit: options.gasLimit });
+  const receipt = await mined(proveThroughPool(f, block.id, input, options.sender));
+  return { block, evidence, input, key: keyOf(block.id, evidence), receipt };
+}
+
+export interface Credit extends Recorded {
+  /** What TaikoL1's BlockVerified paid the pool for the block: what the confirmation must credit. */
+  shares: bigint;
+  /** The epoch of the confirmation, computed here. */
+  epoch: bigint;
+  confirmation: ContractTransactionReceipt;
+}
+
+/**
+ * Records a proof of a new block by `agent` (recordProof), lets Taiko verify it, and confirms it: the credit of one
+ * block, with what Taiko paid for it read from TaikoL1's BlockVerified event.
+ */
 export async function creditProof(
   f: PoolFixture,
-  agent: HDNodeWallet,
-  options: { gasLimit?: number; relayer?: HardhatEthersSigner } = {},
+  agent: { address: string },
+  options: { gasLimit?: number; sender?: HardhatEthersSigner } = {},
 ): Promise<Credit> {
-  const { block, input, evidence } = await proposeAndProve(f, options.gasLimit);
-  const receipt = await mined(proveThroughPool(f, agent, block.id, input, options.relayer));
-  const epoch = await epochAt(f, await minedAt(receipt));
-  return { block, evidence, input, receipt, shares: expectedShares(f, block, evidence), epoch };
+  const recorded = await recordProof(f, agent, options);
+  const paid = await verifyAll(f);
+  const shares = paid.byBlock.get(recorded.block.id);
+  if (shares === undefined) throw new Error(`block ${recorded.block.id} was not verified for the pool`);
+  const confirmation = await mined(f.pool.connect(f.mallory).confirm([recorded.key]));
+  const epoch = await epochAt(f, await minedAt(confirmation));
+  return { ...recorded, shares, epoch, confirmation };
 }
 
 // ───────────────────────────── verification and harvest ─────────────────────────────
 
-/** Σ proofReward of the BlockVerified events in `receipts` that pay the pool. */
-export function poolRewardsIn(f: PoolFixture, receipts: readonly ContractTransactionReceipt[]): bigint {
+/** What the BlockVerified events in `receipts` paid the pool: in all, and by block. */
+export function poolRewardsIn(
+  f: PoolFixture,
+  receipts: readonly ContractTransactionReceipt[],
+): { total: bigint; byBlock: Map<bigint, bigint> } {
+  const byBlock = new Map<bigint, bigint>();
   let total = 0n;
   for (const receipt of receipts) {
     for (const e of eventsIn(receipt, f.taikoL1, "BlockVerified")) {
-      if (e.args.prover === f.poolAddress) total += e.args.proofReward as bigint;
+      if (e.args.prover !== f.poolAddress) continue;
+      const reward = e.args.proofReward as bigint;
+      byBlock.set(e.args.blockId as bigint, reward);
+      total += reward;
     }
   }
-  return total;
+  return { total, byBlock };
 }
 
 /**
  * Lets every proof so far cool down, then verifies every block it can; returns what the verifications paid the
- * pool (read from the BlockVerified events).
+ * pool (read from the BlockVerified events), in all and by block.
  */
-export async function verifyAll(f: PoolFixture): Promise<bigint> {
+export async function verifyAll(f: PoolFixture): Promise<{ total: bigint; byBlock: Map<bigint, bigint> }> {
   await time.increase(f.params.taiko.proofRegularCooldown + 1n);
   const receipts: ContractTransactionReceipt[] = [];
   for (;;) {
@@ -110,19 +151,15 @@ export async function verifyAll(f: PoolFixture): Promise<bigint> {
   return poolRewardsIn(f, receipts);
 }
 
-/**
- * verifyAll, then harvest (by `by`, anyone). `rewards` is what these verifications paid the pool; `harvested`
- * what the harvest took in (its Harvested event), which also counts blocks verified earlier on the way of a
- * proposal.
- */
+/** verifyAll, then harvest (by `by`, anyone): `harvested` is what the harvest took in (its Harvested event). */
 export async function verifyAndHarvest(
   f: PoolFixture,
   by: HardhatEthersSigner = f.mallory,
 ): Promise<{ rewards: bigint; harvested: bigint; receipt: ContractTransactionReceipt }> {
-  const rewards = await verifyAll(f);
+  const { total } = await verifyAll(f);
   const receipt = await mined(f.pool.connect(by).harvest());
   const [event] = eventsIn(receipt, f.pool, "Harvested");
-  return { rewards, harvested: (event?.args.amount as bigint | undefined) ?? 0n, receipt };
+  return { rewards: total, harvested: (event?.args.amount as bigint | undefined) ?? 0n, receipt };
 }
 
 // ───────────────────────────── the epoch clock ─────────────────────────────

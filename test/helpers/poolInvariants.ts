@@ -4,6 +4,9 @@
 //   totalClaimed + totalClaimable + totalFees + unsettled == totalHarvested                   (nothing is stuck)
 //   token balance == totalClaimable + (totalFees - feesWithdrawn) + unsettled + stakeFunds    (nothing is missing)
 //   Σ claimable(prover) <= totalClaimable <= Σ claimable(prover) + provers of unswept settled epochs
+//   each block credited once, with what TaikoL1's BlockVerified paid the pool for it; an epoch's shares are
+//   the sum of its credits; the credits of the epochs still to settle are backed by unsettled TTKOe plus the
+//   pool's Taiko balance
 //
 // The totals are also recomputed from the pool's own events (what the indexer sees), and the unsettled rewards
 // from the per-epoch view, so that a total the contract forgets to update does not hide behind another.
@@ -26,6 +29,10 @@ export interface EventLedger {
   provers: Set<string>;
   /** epoch → provers with shares in it. */
   proversOf: Map<bigint, Set<string>>;
+  /** epoch → Σ BlockCredited.reward in it. */
+  creditsOf: Map<bigint, bigint>;
+  /** block → what BlockCredited credited for it. */
+  credited: Map<bigint, bigint>;
   /** epoch → totalShares, for the epochs settled with shares. */
   settled: Map<bigint, bigint>;
   /** epoch → provers that claimed it. */
@@ -41,6 +48,8 @@ function emptyLedger(): EventLedger {
     feesWithdrawn: 0n,
     provers: new Set(),
     proversOf: new Map(),
+    creditsOf: new Map(),
+    credited: new Map(),
     settled: new Map(),
     claimedBy: new Map(),
     swept: new Set(),
@@ -80,9 +89,17 @@ export async function eventLedger(f: PoolFixture): Promise<EventLedger> {
         case "AgentAuthorized":
           ledger.provers.add(a.prover as string);
           break;
-        case "ProofCredited":
+        case "BlockCredited": {
+          const blockId = a.blockId as bigint;
+          if (ledger.credited.has(blockId)) throw new Error(`block ${blockId} credited twice`);
+          ledger.credited.set(blockId, a.reward as bigint);
           addTo(ledger.proversOf, a.epoch as bigint, a.prover as string);
+          ledger.creditsOf.set(
+            a.epoch as bigint,
+            (ledger.creditsOf.get(a.epoch as bigint) ?? 0n) + (a.reward as bigint),
+          );
           break;
+        }
         case "Harvested":
           ledger.harvested += a.amount as bigint;
           break;
@@ -106,6 +123,16 @@ export async function eventLedger(f: PoolFixture): Promise<EventLedger> {
   }
   scans.set(f.poolAddress, { ledger, block: latest.number, hash: latest.hash });
   return ledger;
+}
+
+/** block → TaikoL1's BlockVerified proofReward, for the blocks it verified with the pool as prover. */
+async function poolPayouts(f: PoolFixture): Promise<Map<bigint, bigint>> {
+  const paid = new Map<bigint, bigint>();
+  const filter = f.taikoL1.filters.BlockVerified();
+  for (const e of await f.taikoL1.queryFilter(filter, 0)) {
+    if (e.args.prover === f.poolAddress) paid.set(e.args.blockId, e.args.proofReward);
+  }
+  return paid;
 }
 
 /** What checkPoolInvariants read, for a caller that compares it with a model. */
@@ -152,12 +179,25 @@ export async function checkPoolInvariants(f: PoolFixture): Promise<PoolSnapshot>
   expect(fees, "totalFees == Σ EpochSettled.fee + Σ DustSwept").to.equal(ledger.fees);
   expect(feesWithdrawn, "feesWithdrawn == Σ FeesWithdrawn").to.equal(ledger.feesWithdrawn);
 
-  // Unsettled rewards are the rewards waiting in the epochs not settled yet.
+  // Each credit is what Taiko paid the pool for that block, and an epoch's shares are its credits.
+  const paid = await poolPayouts(f);
+  for (const [blockId, reward] of ledger.credited) {
+    expect(reward, `credit of block ${blockId} == TaikoL1's BlockVerified proofReward to the pool`).to.equal(
+      paid.get(blockId),
+    );
+  }
+  for (const [epoch, credits] of ledger.creditsOf) {
+    expect(await pool.totalSharesOf(epoch), `totalShares of epoch ${epoch} == Σ BlockCredited`).to.equal(credits);
+  }
+  // The credits of the epochs not settled yet are backed by what the pool holds for them or Taiko owes it.
   expect(next, "settled an epoch that has not ended").to.be.at.most(current);
   let waiting = 0n;
-  for (let epoch = next; epoch <= current; epoch++) waiting += await pool.epochRewards(epoch);
-  expect(unsettled, "unsettled == Σ epochRewards of the unsettled epochs").to.equal(waiting);
-  expect(await pool.epochRewards(current + 1n), "rewards waiting in an epoch not started").to.equal(0n);
+  for (let epoch = next; epoch <= current; epoch++) waiting += await pool.totalSharesOf(epoch);
+  const owedByTaiko = await f.taikoL1.getTaikoTokenBalance(poolAddress);
+  expect(waiting, "credits still to settle <= unsettled + the pool's Taiko balance").to.be.at.most(
+    unsettled + owedByTaiko,
+  );
+  expect(await pool.totalSharesOf(current + 1n), "credits in an epoch not started").to.equal(0n);
 
   // What the provers can claim, and the rounding dust of the settled epochs that are not swept yet.
   const claimableOf = new Map<string, bigint>();
