@@ -1,22 +1,22 @@
 /**
  * One logged-in session on one connection: zkpool.subscribe → (benchmark) → zkpool.authorize, then
  * heartbeats every few seconds, jobs from zkpool.notify proven earliest deadline first (at most `concurrency`
- * at a time), zkpool.cancel honoured, and each proof sent with zkpool.submit and the access key's EIP-712
- * signature over the exact evidence. The session ends when the connection does; the loop in agent.ts opens
- * the next one.
+ * at a time), zkpool.cancel honoured, and each proof sent with zkpool.submit. A proof carries no signature:
+ * the machine is named inside it (evidence.graffiti = agentGraffiti(this agent), bound by the instance), so
+ * the agent refuses a job whose graffiti names anybody else. The session ends when the connection does; the
+ * loop in agent.ts opens the next one.
  */
 import { z } from "zod";
-import { isAddress, isHex, type Address, type Hex } from "viem";
+import { isAddress, isHex, zeroAddress, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import type { JobEvidence, SubscribeParams } from "@zkpool/common";
+import type { JobEvidence, SubmitParams, SubscribeParams } from "@zkpool/common";
 import {
   AGENT_PROTOCOL_VERSION,
+  agentGraffiti,
   cancelParams,
-  encodeEvidence,
+  graffitiAgent,
   loginTypedData,
   notifyParams,
-  proofDigest,
-  zkPoolDomainSeparator,
 } from "@zkpool/common";
 import type { ProverBackend } from "./backends/index.js";
 import type { SpeedTracker } from "./benchmark.js";
@@ -57,6 +57,11 @@ const authorizeResult = z.object({
 
 export interface Job extends JobInfo {
   evidence: JobEvidence;
+  /**
+   * The public input the backend proves, as the relayer sent it: instanceHash(evidence, context). The agent
+   * cannot recompute it (the instance context, TaikoL1's chain and addresses, is the relayer's), so it checks
+   * what it can, the graffiti, and proves this value unchanged; the relayer verifies the proof against it.
+   */
   instance: Hex;
 }
 
@@ -85,15 +90,15 @@ export class Session {
   private stopHeartbeats: CancelTimer | undefined;
   private heartbeatInFlight = false;
   private stopping = false;
-  /** The pool's EIP-712 domain, hashed once for every proof this session signs. */
-  private readonly domainSeparator: Hex;
+  /** The graffiti every job for this machine carries: agentGraffiti(the access key's address), lowercase. */
+  private readonly graffiti: Hex;
 
   private constructor(
     private readonly conn: RelayerLink,
     private readonly ctx: SessionContext,
     readonly info: SessionInfo,
   ) {
-    this.domainSeparator = zkPoolDomainSeparator(info.chainId, info.pool);
+    this.graffiti = agentGraffiti(ctx.account.address);
   }
 
   /**
@@ -265,6 +270,14 @@ export class Session {
       return;
     }
     const job: Job = parsed.data;
+    // The graffiti names the machine the pool credits. Hex case aside, it must be this agent's, byte for byte:
+    // a proof under another name would earn somebody else's prover the reward. The protocol has no way to
+    // refuse a job to the relayer, so the agent says so here and proves nothing; the relayer sees the job stall
+    // and gives it to another machine.
+    if (job.evidence.graffiti.toLowerCase() !== this.graffiti) {
+      this.ctx.ui.jobRefused(job, this.wrongGraffiti(job));
+      return;
+    }
     if (this.jobs.has(job.jobId)) {
       this.ctx.ui.problem(`job ${job.jobId} was notified twice`);
       return;
@@ -285,6 +298,23 @@ export class Session {
     this.jobs.set(job.jobId, active);
     this.ctx.ui.jobReceived(job, this.busy >= this.ctx.concurrency);
     this.pump();
+  }
+
+  /** Why a job whose graffiti is not this agent's is refused, and what to do about it. */
+  private wrongGraffiti(job: Job): ProtocolError {
+    const named = graffitiAgent(job.evidence.graffiti);
+    // Zero (what relayers sent before agents were named in proofs) is nobody's address either.
+    const whose = named === undefined || named === zeroAddress ? "no agent" : `agent ${named}`;
+    return new ProtocolError(
+      `the relayer asked this machine to prove block ${job.blockId} under another machine's name ` +
+        `(graffiti ${job.evidence.graffiti} names ${whose}, not this agent ${this.ctx.account.address}); ` +
+        "the proof would credit somebody else's prover, so this agent does not prove it",
+      {
+        hint:
+          "the relayer is out of date or misconfigured: update it (or tell the pool's operator), " +
+          "and report it if it goes on",
+      },
+    );
   }
 
   private onCancel(raw: unknown): void {
@@ -342,26 +372,17 @@ export class Session {
     this.ctx.speed.record(job.difficulty, millis);
     active.state = "submitting";
     try {
-      const input = encodeEvidence({ ...job.evidence, proof });
-      const encoded = since();
-      // The EIP-712 signature of proofTypedData(chainId, pool, blockId, input), from its digest.
-      const signature = await this.ctx.account.sign({
-        hash: proofDigest(this.domainSeparator, job.blockId, input),
-      });
-      const signed = since();
+      // The proof alone: the evidence is the relayer's own, and the graffiti in it names this machine.
       const submitted = this.conn.request("zkpool.submit", {
         jobId: job.jobId,
         proof,
-        signature,
         millis: Math.round(millis),
-      });
+      } satisfies SubmitParams);
       const timeline: JobTimeline = {
         queued: active.queuedAt - receivedAt,
         started: active.startedAt - receivedAt,
         proved,
         provingMs: millis,
-        encoded,
-        signed,
         submitted: since(),
       };
       this.ctx.ui.jobProved(job, millis);

@@ -34,11 +34,7 @@ export interface JobTimeline {
   proved: number;
   /** The proving itself, as the backend measured it. */
   provingMs: number;
-  /** The evidence with the proof ABI-encoded. */
-  encoded: number;
-  /** EIP-712 signature made. */
-  signed: number;
-  /** zkpool.submit written. */
+  /** zkpool.submit written (the proof as the backend returned it: nothing is encoded nor signed on the way). */
   submitted: number;
 }
 
@@ -72,6 +68,11 @@ export interface AgentUi {
   jobCancelled(job: JobInfo, reason: string): void;
   /** A job this agent will not prove (stopping, or notified twice). */
   jobDropped(job: JobInfo, why: string): void;
+  /**
+   * A job this agent must not prove: the relayer asked for something wrong (a proof under another machine's
+   * name). `error` says what and, in its hint, what to do.
+   */
+  jobRefused(job: JobInfo, error: unknown): void;
   /** Something the relayer sent that the agent could not use; the agent carries on. */
   problem(message: string): void;
   stopping(plan: { finishing: JobInfo[]; handingBack: JobInfo[]; graceMs: number }): void;
@@ -183,6 +184,10 @@ export class TerminalUi implements AgentUi {
   jobDropped(job: JobInfo, why: string): void {
     this.endJob(job);
     this.line(`Job ${job.blockId} not taken: ${why}`);
+  }
+
+  jobRefused(job: JobInfo, error: unknown): void {
+    this.problemLine(`Job ${job.blockId} refused: ${this.message(error)}`, error);
   }
 
   problem(message: string): void {
@@ -337,6 +342,10 @@ export class LogUi implements AgentUi {
 
   jobDropped(job: JobInfo, why: string): void {
     this.log.info({ ...jobFields(job), why }, "job not taken");
+  }
+
+  jobRefused(job: JobInfo, error: unknown): void {
+    this.log.warn({ ...jobFields(job), ...this.errorFields(error) }, "job refused");
   }
 
   problem(message: string): void {

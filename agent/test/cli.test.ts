@@ -119,7 +119,7 @@ describe("agent command line", () => {
     expect(login.subscribe.agent.name).to.equal("rig-1");
     expect(login.authorize.deviceId).to.match(/^dev-[0-9a-f]{24}$/);
 
-    const job = makeJob();
+    const job = makeJob(ADDRESS);
     const submitted = relayer.nextSubmission();
     login.conn.notify(job);
     await agent.log("job received");
@@ -127,7 +127,11 @@ describe("agent command line", () => {
     const submission: Submission = await submitted;
     expect(submission.params.jobId).to.equal(job.jobId);
     expect(submission.proofValid).to.equal(true);
-    expect(submission.signatureValid).to.equal(true);
+    expect(Object.keys(submission.params).sort(), "no signature: the graffiti names the machine").to.deep.equal([
+      "jobId",
+      "millis",
+      "proof",
+    ]);
     expect(await agent.exited).to.equal(0);
     const stopping = await agent.log("stopping");
     expect(stopping.finishing).to.deep.equal([job.blockId]);
@@ -136,7 +140,7 @@ describe("agent command line", () => {
     expect(accepted.millis).to.equal(submission.params.millis);
     // The job's timeline, in milliseconds since the notify: the steps in order.
     const timeline = accepted.timeline as Record<string, number>;
-    const steps = ["queued", "started", "proved", "encoded", "signed", "submitted"].map((step) => timeline[step]);
+    const steps = ["queued", "started", "proved", "submitted"].map((step) => timeline[step]);
     expect(steps.every((ms) => typeof ms === "number")).to.equal(true);
     expect(steps).to.deep.equal([...steps].sort((a, b) => (a as number) - (b as number)));
     expect(timeline.provingMs).to.be.greaterThan(0);
@@ -147,7 +151,7 @@ describe("agent command line", () => {
     const loggedIn = relayer.nextLogin();
     agent = new AgentProcess(["--key", KEY, "--relayer", relayer.address, "--grace-period", "0"]);
     const login = await loggedIn;
-    const job = makeJob();
+    const job = makeJob(ADDRESS);
     login.conn.notify(job);
     await agent.log("job received");
     const disconnected = once(login.conn, "close");
@@ -163,7 +167,7 @@ describe("agent command line", () => {
     const loggedIn = relayer.nextLogin();
     agent = new AgentProcess(["--relayer", relayer.address, "--grace-period", "600"], { ZKPOOL_AGENT_KEY: KEY });
     const login = await loggedIn;
-    login.conn.notify(makeJob(1, 3_600));
+    login.conn.notify(makeJob(ADDRESS, 1, 3_600));
     await agent.log("job received");
     agent.child.kill("SIGINT");
     await agent.log("stopping");

@@ -1,33 +1,26 @@
 /**
  * A scripted relayer for the agent's tests and benchmark: a real TCP server speaking the agent protocol from
  * @zkpool/common, checking what the agent sends the way the relayer's gateway must (the login signature with
- * viem's verifyTypedData, the proof with verifyInstanceProof, the proof signature with verifyTypedData), and
- * letting the test send notifications, cancels, garbage, or drop the connection.
+ * viem's verifyTypedData, the proof against the job's instance with verifyInstanceProof), and letting the test
+ * send notifications, cancels, garbage, or drop the connection. Its jobs are made for one agent (makeJob): the
+ * evidence's graffiti names it, as the relayer's do.
  */
 import { EventEmitter, once } from "node:events";
 import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { verifyTypedData, type Address, type Hex } from "viem";
-import type {
-  AuthorizeParams,
-  HeartbeatParams,
-  JobEvidence,
-  NotifyParams,
-  SubmitParams,
-  SubscribeParams,
-} from "@zkpool/common";
+import type { AuthorizeParams, HeartbeatParams, JobEvidence, NotifyParams, SubscribeParams } from "@zkpool/common";
 import * as common from "@zkpool/common";
 
 export const {
   AGENT_PROTOCOL_VERSION,
   LOCAL_INSTANCE_CONTEXT,
   RpcErrorCode,
+  agentGraffiti,
   authorizeParams,
-  encodeEvidence,
   heartbeatParams,
   instanceHash,
   loginTypedData,
-  proofTypedData,
   submitParams,
   subscribeParams,
   verifyInstanceProof,
@@ -49,13 +42,13 @@ export interface Login {
 
 export interface Submission {
   conn: AgentConn;
-  params: SubmitParams;
+  /** The params as the agent sent them, every field (the relayer's schema would drop unknown ones). */
+  params: Record<string, unknown> & { jobId: string; proof: Hex; millis?: number };
   job: NotifyParams;
   /** performance.now() when its line arrived, before the relayer parsed and checked it. */
   arrivedAt: number;
   /** Checked off the hot path when `verify` is on, else undefined. */
   proofValid?: boolean;
-  signatureValid?: boolean;
 }
 
 /** One agent's connection, as the scripted relayer sees it. */
@@ -165,11 +158,12 @@ export class AgentConn extends EventEmitter {
         return;
       }
       case "zkpool.submit": {
-        const params = submitParams.parse(message.params);
-        const job = this.relayer.jobs.get(params.jobId);
-        if (!job) return this.fail(message.id, RpcErrorCode.UnknownJob, `unknown job ${params.jobId}`);
+        const { jobId } = submitParams.parse(message.params);
+        const job = this.relayer.jobs.get(jobId);
+        if (!job) return this.fail(message.id, RpcErrorCode.UnknownJob, `unknown job ${jobId}`);
+        const params = message.params as Submission["params"];
         const submission: Submission = { conn: this, params, job, arrivedAt };
-        if (this.relayer.verify) await this.relayer.check(submission, this.agent as Address);
+        if (this.relayer.verify) await this.relayer.check(submission);
         if (submission.proofValid === false) {
           this.fail(message.id, RpcErrorCode.BadProof, "the proof does not verify");
         } else {
@@ -242,30 +236,28 @@ export class ScriptedRelayer extends EventEmitter {
     return submission;
   }
 
-  /** Checks a submission: the proof against the job's instance, the signature against the agent's key. */
-  async check(submission: Submission, agent: Address): Promise<void> {
+  /** Checks a submission: the proof against the instance of the job as it was sent. */
+  async check(submission: Submission): Promise<void> {
     const { params, job } = submission;
-    const proof = params.proof as Hex;
-    submission.proofValid = await verifyInstanceProof(job.instance as Hex, proof, { difficulty: job.difficulty });
-    const input = encodeEvidence({ ...(job.evidence as JobEvidence), proof });
-    submission.signatureValid = await verifyTypedData({
-      address: agent,
-      ...proofTypedData(CHAIN_ID, POOL, BigInt(job.blockId), input),
-      signature: params.signature as Hex,
+    submission.proofValid = await verifyInstanceProof(job.instance as Hex, params.proof, {
+      difficulty: job.difficulty,
     });
   }
 }
 
 let nextBlock = 100n;
 
-/** A job for a made-up block, with a deadline `seconds` from now. */
-export function makeJob(difficulty = 1, seconds = 60, blockId = nextBlock++): NotifyParams {
+/**
+ * A job for `agent` (its graffiti: agentGraffiti(agent)) on a made-up block, with a deadline `seconds` from
+ * now, its instance the hash of its evidence under the local instance context.
+ */
+export function makeJob(agent: Address, difficulty = 1, seconds = 60, blockId = nextBlock++): NotifyParams {
   const evidence: JobEvidence = {
     metaHash: `0x${randomBytes(32).toString("hex")}`,
     parentHash: `0x${randomBytes(32).toString("hex")}`,
     blockHash: `0x${randomBytes(32).toString("hex")}`,
     signalRoot: `0x${randomBytes(32).toString("hex")}`,
-    graffiti: `0x${"00".repeat(32)}`,
+    graffiti: agentGraffiti(agent),
     prover: EVIDENCE_PROVER,
     parentGasUsed: 1_000_000,
     gasUsed: 2_500_000,
@@ -279,4 +271,10 @@ export function makeJob(difficulty = 1, seconds = 60, blockId = nextBlock++): No
     deadline: Math.floor(Date.now() / 1000) + seconds,
     difficulty,
   };
+}
+
+/** `job` with `graffiti` in its evidence instead, and the instance that goes with it (as a relayer would hash it). */
+export function withGraffiti(job: NotifyParams, graffiti: Hex): NotifyParams {
+  const evidence = { ...(job.evidence as JobEvidence), graffiti };
+  return { ...job, evidence, instance: instanceHash(evidence, LOCAL_INSTANCE_CONTEXT) };
 }

@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import { expect } from "chai";
-import { verifyTypedData, type Hex } from "viem";
-import { MAX_FRAME_BYTES, RpcErrorCode, encodeEvidence, proofTypedData, type JobEvidence } from "@zkpool/common";
+import { MAX_FRAME_BYTES, RpcErrorCode, agentGraffiti } from "@zkpool/common";
 import { RpcRemoteError, errorMessage } from "../../src/errors.js";
 import type { AgentUi } from "../../src/ui.js";
 import type { AgentOptions } from "../../src/agent.js";
@@ -17,7 +16,16 @@ import {
   type RunningAgent,
 } from "../helpers/agentHarness.js";
 import { FakeClock } from "../helpers/fakeClock.js";
-import { CHAIN_ID, POOL, ScriptedRelayer, makeJob, type AgentConn, type Login } from "../helpers/scriptedRelayer.js";
+import {
+  ScriptedRelayer,
+  makeJob as makeJobFor,
+  withGraffiti,
+  type AgentConn,
+  type Login,
+} from "../helpers/scriptedRelayer.js";
+
+/** A job for this agent (its graffiti names ACCOUNT). */
+const makeJob = (): ReturnType<typeof makeJobFor> => makeJobFor(ACCOUNT.address);
 
 /**
  * `promise`, or a failure as soon as the agent shows that it will not come: it could not log in, lost its
@@ -26,7 +34,9 @@ import { CHAIN_ID, POOL, ScriptedRelayer, makeJob, type AgentConn, type Login } 
  */
 function unlessTrouble<T>(agent: RunningAgent, promise: Promise<T>, expected: Array<keyof AgentUi> = []): Promise<T> {
   const troubles = (
-    ["retrying", "disconnected", "jobFailed", "jobRejected", "jobDropped", "problem"] as Array<keyof AgentUi>
+    ["retrying", "disconnected", "jobFailed", "jobRejected", "jobDropped", "jobRefused", "problem"] as Array<
+      keyof AgentUi
+    >
   ).filter((event) => !expected.includes(event));
   const listeners: Array<[string, (...args: unknown[]) => void]> = [];
   const trouble = new Promise<never>((_, reject) => {
@@ -90,7 +100,7 @@ describe("agent against a scripted relayer", () => {
     await relayer.close();
   });
 
-  it("logs in with its key's signature over the connection's nonce, proves a notified job and submits it signed", async () => {
+  it("logs in with its key's signature over the connection's nonce, proves a notified job and submits the proof alone", async () => {
     const loggedIn = relayer.nextLogin();
     const a = start();
     const login = await unlessTrouble(a, loggedIn);
@@ -108,15 +118,11 @@ describe("agent against a scripted relayer", () => {
     login.conn.notify(job);
     const { params } = await unlessTrouble(a, submitted);
     await unlessTrouble(a, accepted);
-    expect(params).to.deep.include({ jobId: job.jobId, proof: FAKE_PROOF, millis: 1 });
-    const input = encodeEvidence({ ...(job.evidence as JobEvidence), proof: FAKE_PROOF });
-    expect(
-      await verifyTypedData({
-        address: ACCOUNT.address,
-        ...proofTypedData(CHAIN_ID, POOL, BigInt(job.blockId), input),
-        signature: params.signature as Hex,
-      }),
-    ).to.equal(true);
+    expect(params, "the proof and its timing, no signature: the graffiti names the machine").to.deep.equal({
+      jobId: job.jobId,
+      proof: FAKE_PROOF,
+      millis: 1,
+    });
     expect(a.ui.text).to.match(/Connected to relayer 127\.0\.0\.1:\d+ as 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} \(prover /);
     expect(a.ui.text).to.include(`Proof for block ${job.blockId} accepted: shares credited to your prover`);
   });
@@ -367,5 +373,31 @@ describe("agent against a scripted relayer", () => {
     await clock.advance(1);
     const [, params] = await unlessTrouble(a, beat);
     expect(params).to.deep.equal({ busy: 0, msPerProof: 1 });
+  });
+
+  it("refuses a job that names another machine, proves nothing for it, and proves the next one for itself", async () => {
+    const a = start();
+    const { conn } = await unlessTrouble(a, relayer.nextLogin());
+    const OTHER = "0x00000000000000000000000000000000000000b2" as const;
+    const foreign = withGraffiti(makeJob(), agentGraffiti(OTHER));
+    const refused = a.ui.next("jobRefused");
+    conn.notify(foreign);
+    await unlessTrouble(a, refused, ["jobRefused"]);
+    expect(
+      backend.started.filter((id) => id !== "benchmark"),
+      "nothing proven for it",
+    ).to.deep.equal([]);
+    expect(a.ui.text).to.include(
+      `Job ${foreign.blockId} refused: the relayer asked this machine to prove block ${foreign.blockId} under ` +
+        `another machine's name`,
+    );
+
+    const job = makeJob();
+    const submitted = relayer.nextSubmission();
+    conn.notify(job);
+    const submission = await unlessTrouble(a, submitted, ["jobRefused"]);
+    expect(submission.params.jobId).to.equal(job.jobId);
+    expect(relayer.submissions.map((s) => s.params.jobId)).to.deep.equal([job.jobId]);
+    expect(relayer.conns, "the session goes on").to.have.length(1);
   });
 });

@@ -7,7 +7,7 @@ import { ProverdBackend, type ProofRequestParam } from "../../src/backends/prove
 import type { ProveJob } from "../../src/backends/index.js";
 import { ProverError, ProverUnavailableError } from "../../src/errors.js";
 import { proveInstance } from "@zkpool/common";
-import { builtin, startAgent, waitFor, type RunningAgent } from "../helpers/agentHarness.js";
+import { ACCOUNT, builtin, startAgent, waitFor, type RunningAgent } from "../helpers/agentHarness.js";
 import { ScriptedRelayer, makeJob, verifyInstanceProof } from "../helpers/scriptedRelayer.js";
 
 interface ProofRequest {
@@ -70,7 +70,7 @@ function generating(pending: number): Behaviour {
 }
 
 function proveJob(): ProveJob {
-  const job = makeJob();
+  const job = makeJob(ACCOUNT.address);
   return { ...job, blockId: BigInt(job.blockId), instance: job.instance as Hex } as ProveJob;
 }
 
@@ -209,12 +209,14 @@ describe("proverd backend", () => {
       });
       const { conn, authorize } = await loggedIn;
       expect(authorize.speed.msPerProof).to.be.greaterThan(0);
-      const job = makeJob();
+      const job = makeJob(ACCOUNT.address);
       const submitted = relayer.nextSubmission();
       conn.notify(job);
       const submission = await submitted;
       expect(submission.proofValid).to.equal(true);
-      expect(submission.signatureValid).to.equal(true);
+      expect(proverd.requests.at(-1)?.params[0]?.protocol_instance.graffiti, "proven under this agent's name").to.equal(
+        strip(job.evidence.graffiti),
+      );
       expect(proverd.requests.at(-1)?.params[0]?.protocol_instance.instance).to.equal(strip(job.instance));
     });
   });

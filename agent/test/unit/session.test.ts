@@ -1,14 +1,8 @@
 import { getEventListeners } from "node:events";
 import { expect } from "chai";
-import { verifyTypedData, type Hex } from "viem";
-import {
-  RpcErrorCode,
-  encodeEvidence,
-  loginTypedData,
-  proofTypedData,
-  type JobEvidence,
-  type NotifyParams,
-} from "@zkpool/common";
+import { getAddress, pad, verifyTypedData, type Hex } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+import { RpcErrorCode, agentGraffiti, loginTypedData, type NotifyParams } from "@zkpool/common";
 import { SpeedTracker } from "../../src/benchmark.js";
 import {
   ConnectionError,
@@ -24,7 +18,14 @@ import { ACCOUNT, FAKE_PROOF, KEY, ScriptedBackend } from "../helpers/agentHarne
 import { FakeClock, settle } from "../helpers/fakeClock.js";
 import { FakeLink } from "../helpers/fakeLink.js";
 import { RecordingUi } from "../helpers/recordingUi.js";
-import { AGENT_PROTOCOL_VERSION, CHAIN_ID, POOL, POOL_PROVER_OWNER, makeJob } from "../helpers/scriptedRelayer.js";
+import {
+  AGENT_PROTOCOL_VERSION,
+  CHAIN_ID,
+  POOL,
+  POOL_PROVER_OWNER,
+  makeJob,
+  withGraffiti,
+} from "../helpers/scriptedRelayer.js";
 
 const HEARTBEAT_MS = 5_000;
 
@@ -37,6 +38,8 @@ interface Rig {
   ctx: SessionContext;
   /** The agent's stop signal (the first Ctrl-C). */
   stop: AbortController;
+  /** What the access key signed, in order: "login" (EIP-712 typed data) or anything else it was asked. */
+  signed: string[];
 }
 
 /**
@@ -51,13 +54,24 @@ function rig(options: { concurrency?: number; msPerProof?: number; benchmark?: b
   const ui = new RecordingUi(redactor(KEY));
   const speed = new SpeedTracker();
   const msPerProof = options.msPerProof ?? 1_000;
+  const signed: string[] = [];
+  const account: PrivateKeyAccount = {
+    ...ACCOUNT,
+    sign: (args) => (signed.push("hash"), ACCOUNT.sign(args)),
+    signMessage: (args) => (signed.push("message"), ACCOUNT.signMessage(args)),
+    signTransaction: (...args) => (signed.push("transaction"), ACCOUNT.signTransaction(...args)),
+    signTypedData: (args) => {
+      signed.push(args.primaryType === "Login" ? "login" : String(args.primaryType));
+      return ACCOUNT.signTypedData(args);
+    },
+  };
   const ctx: SessionContext = {
     name: "rig-1",
     version: "0.1.0",
     device: { cpu: "test cpu", cores: 8, memoryMb: 16_384 },
     deviceId: "device-1",
     concurrency: options.concurrency ?? 1,
-    account: ACCOUNT,
+    account,
     backend,
     speed,
     ui: ui.ui,
@@ -68,7 +82,7 @@ function rig(options: { concurrency?: number; msPerProof?: number; benchmark?: b
     heartbeatMs: HEARTBEAT_MS,
     clock,
   };
-  return { link, clock, backend, ui, speed, ctx, stop: new AbortController() };
+  return { link, clock, backend, ui, speed, ctx, stop: new AbortController(), signed };
 }
 
 /**
@@ -90,9 +104,9 @@ function open(r: Rig): Promise<Session> {
   return settled(Session.open(r.link, r.ctx, r.stop.signal));
 }
 
-/** A job due at `deadline` (unix seconds). */
+/** A job for this agent (its graffiti names ACCOUNT), due at `deadline` (unix seconds). */
 function job(deadline: number, difficulty = 1): NotifyParams {
-  return { ...makeJob(difficulty), deadline };
+  return { ...makeJob(ACCOUNT.address, difficulty), deadline };
 }
 
 const ids = (jobs: NotifyParams[]): string[] => jobs.map((j) => j.jobId);
@@ -361,23 +375,18 @@ describe("Session", () => {
       expect(r.backend.started).to.deep.equal([a.jobId, b.jobId]);
     });
 
-    it("submits each proof with its job id, the rounded proving time and the key's EIP-712 signature over the evidence", async () => {
+    it("submits each proof with its job id and the rounded proving time, and signs nothing for it", async () => {
       const r = rig();
-      const session = await open(r);
+      await open(r);
+      expect(r.signed, "the login is the one signature").to.deep.equal(["login"]);
       const j = job(100);
       r.link.notify(j);
       r.backend.finish(j.jobId, 1234.6);
       await settle();
-      const [submit] = r.link.sent<{ jobId: string; proof: Hex; signature: Hex; millis: number }>("zkpool.submit");
-      expect(submit).to.deep.include({ jobId: j.jobId, proof: FAKE_PROOF, millis: 1235 });
-      const input = encodeEvidence({ ...(j.evidence as JobEvidence), proof: FAKE_PROOF });
-      expect(
-        await verifyTypedData({
-          address: ACCOUNT.address,
-          ...proofTypedData(session.info.chainId, session.info.pool, BigInt(j.blockId), input),
-          signature: submit?.signature as Hex,
-        }),
-      ).to.equal(true);
+      expect(r.link.sent("zkpool.submit"), "the proof alone: the graffiti inside it names the machine").to.deep.equal([
+        { jobId: j.jobId, proof: FAKE_PROOF, millis: 1235 },
+      ]);
+      expect(r.signed, "no signature over a proof").to.deep.equal(["login"]);
       expect(uiCalls(r, "jobProved").map(([, millis]) => millis)).to.deep.equal([1234.6]);
       expect(r.ui.text).to.include(`Proof for block ${j.blockId} accepted`);
     });
@@ -397,8 +406,8 @@ describe("Session", () => {
       await settle();
       const timelines = uiCalls(r, "jobAccepted").map(([, , timeline]) => timeline as JobTimeline);
       expect(timelines).to.deep.equal([
-        { queued: 0, started: 0, proved: 300, provingMs: 250, encoded: 300, signed: 300, submitted: 300 },
-        { queued: 0, started: 290, proved: 990, provingMs: 650.4, encoded: 990, signed: 990, submitted: 990 },
+        { queued: 0, started: 0, proved: 300, provingMs: 250, submitted: 300 },
+        { queued: 0, started: 290, proved: 990, provingMs: 650.4, submitted: 990 },
       ]);
       expect(r.link.sent<{ millis: number }>("zkpool.submit").map((s) => s.millis)).to.deep.equal([250, 650]);
     });
@@ -566,6 +575,99 @@ describe("Session", () => {
         ["unknown notification zkpool.reboot"],
       ]);
       expect(r.ui.count("jobReceived")).to.equal(1);
+    });
+  });
+
+  describe("the job's graffiti", () => {
+    /** Another access key's address (an agent of somebody else's prover). */
+    const OTHER = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" as const;
+    const body = ACCOUNT.address.slice(2).toLowerCase();
+
+    function refusal(r: Rig, j: NotifyParams): ProtocolError {
+      const calls = uiCalls(r, "jobRefused").filter(([refused]) => (refused as NotifyParams).jobId === j.jobId);
+      expect(calls, `job ${j.jobId} refused once`).to.have.length(1);
+      const [[, error]] = calls as [[unknown, unknown]];
+      expect(error).to.be.instanceOf(ProtocolError);
+      return error as ProtocolError;
+    }
+
+    it("proves a job whose graffiti is this agent's address, whatever the case of its hex digits", async () => {
+      const r = rig({ concurrency: 3 });
+      await open(r);
+      const graffitis: Hex[] = [
+        agentGraffiti(ACCOUNT.address),
+        pad(ACCOUNT.address, { size: 32 }),
+        `0x${"00".repeat(12)}${body.toUpperCase()}`,
+      ];
+      expect(new Set(graffitis).size, "three spellings of the same 32 bytes").to.equal(3);
+      const jobs = graffitis.map((g) => withGraffiti(job(100), g));
+      for (const j of jobs) r.link.notify(j);
+      expect(r.backend.started).to.deep.equal(ids(jobs));
+      expect(r.ui.count("jobRefused")).to.equal(0);
+    });
+
+    it("refuses a job under another agent's name before proving it, says what to do, and takes the next", async () => {
+      const r = rig({ concurrency: 1 });
+      await open(r);
+      const foreign = withGraffiti(job(100), agentGraffiti(OTHER));
+      r.link.notify(foreign);
+      await settle();
+      expect(r.backend.started, "nothing proven under another name").to.deep.equal([]);
+      const error = refusal(r, foreign);
+      expect(error.message).to.equal(
+        `the relayer asked this machine to prove block ${foreign.blockId} under another machine's name ` +
+          `(graffiti ${agentGraffiti(OTHER)} names agent ${OTHER}, not this agent ${ACCOUNT.address}); ` +
+          "the proof would credit somebody else's prover, so this agent does not prove it",
+      );
+      expect(error.hint).to.equal(
+        "the relayer is out of date or misconfigured: update it (or tell the pool's operator), and report it if it goes on",
+      );
+      expect(r.ui.text).to.include(`Job ${foreign.blockId} refused: ${error.message} (${error.hint})`);
+      expect(r.ui.count("jobReceived"), "never taken in").to.equal(0);
+
+      await r.clock.advance(HEARTBEAT_MS);
+      expect(r.link.sent("zkpool.heartbeat"), "it holds no slot").to.deep.equal([{ busy: 0 }]);
+      const mine = job(200);
+      r.link.notify(mine);
+      expect(r.backend.started).to.deep.equal([mine.jobId]);
+      r.backend.finish(mine.jobId);
+      await settle();
+      expect(r.link.sent<{ jobId: string }>("zkpool.submit").map((s) => s.jobId)).to.deep.equal([mine.jobId]);
+      expect(r.link.isClosed, "the session goes on").to.equal(false);
+    });
+
+    it("refuses this agent's address with anything else in the graffiti's other bytes, or nothing at all", async () => {
+      const r = rig({ concurrency: 8 });
+      await open(r);
+      const wrong: Array<[Hex, string]> = [
+        [`0x01${"00".repeat(11)}${body}`, "no agent"],
+        [`0x${"00".repeat(11)}01${body}`, "no agent"],
+        [`0x${"ff".repeat(12)}${body}`, "no agent"],
+        [`0x${body}${"00".repeat(12)}`, "no agent"],
+        [`0x${"00".repeat(32)}`, "no agent"],
+        [`0x${"00".repeat(11)}${body}00`, "no agent"],
+        [`0x${"00".repeat(12)}${body.slice(2)}00`, `agent ${getAddress(`0x${body.slice(2)}00`)}`],
+      ];
+      const jobs = wrong.map(([graffiti]) => withGraffiti(job(100), graffiti));
+      for (const j of jobs) r.link.notify(j);
+      await settle();
+      expect(r.backend.started).to.deep.equal([]);
+      for (const [i, j] of jobs.entries()) {
+        const [graffiti, whose] = wrong[i] as [Hex, string];
+        expect(refusal(r, j).message, graffiti).to.include(`(graffiti ${graffiti} names ${whose}, not this agent `);
+      }
+      expect(r.link.sent("zkpool.submit")).to.have.length(0);
+    });
+
+    it("proves the instance the relayer sent, as sent: it cannot hash the evidence without the relayer's context", async () => {
+      const r = rig();
+      await open(r);
+      const j = { ...job(100), instance: `0x${"5a".repeat(32)}` as Hex };
+      const started = r.backend.nextStart();
+      r.link.notify(j);
+      const [proving] = await started;
+      expect(proving.instance).to.equal(j.instance);
+      expect(proving.evidence).to.deep.equal(j.evidence);
     });
   });
 
