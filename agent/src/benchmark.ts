@@ -9,7 +9,11 @@ import type { ProveJob, ProverBackend } from "./backends/index.js";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 
-/** A block that exists nowhere, with the shape of a real one. */
+/**
+ * A block that exists nowhere, with the shape of a real one. Its graffiti stays zero, not this agent's: the
+ * graffiti only changes the instance's value, not the work of proving it, and a proof of a block that names
+ * no machine can never be mistaken for this one's (it is thrown away in any case).
+ */
 export function dummyJob(difficulty: number): ProveJob {
   const evidence = {
     metaHash: `0x${"ab".repeat(32)}` as Hex,
