@@ -129,18 +129,6 @@ describe("ZKPool: claims and fees", function () {
       await expect(f.pool.connect(f.alice).claim(10)).to.emit(f.pool, "Claimed").withArgs(f.alice.address, 1n, part1);
     });
 
-    it("an epoch settled with shares but no rewards is claimed for 0, without a transfer", async function () {
-      const f = await load(deployPoolFixture);
-      await creditProof(f, f.agentOfAlice);
-      await endAndSettle(f, 0n);
-      const tx = f.pool.connect(f.alice).claim(1);
-      await expect(tx).to.emit(f.pool, "Claimed").withArgs(f.alice.address, 0n, 0n);
-      await expect(tx).to.not.emit(f.token, "Transfer");
-      await expect(f.pool.connect(f.alice).claim(1))
-        .to.be.revertedWithCustomError(f.pool, "NothingToClaim")
-        .withArgs(f.alice.address);
-    });
-
     it("works while the pool is paused", async function () {
       const f = await load(threeEpochsFixture);
       await f.pool.connect(f.pauser).pause();

@@ -2,25 +2,26 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { shutdownProver } from "@zkpool/common";
 import { proposeBlock } from "../../fixtures/taiko";
-import { authorizeAgent, deployPoolFixture, type PoolFixture } from "../../fixtures/zkpool";
+import { authorizeAgent, deployPoolFixture, proposeAndProve, type PoolFixture } from "../../fixtures/zkpool";
 import {
   agentKey,
   creditProof,
   endAndSettle,
   epochStart,
+  expectedShares,
   freeSigners,
   partOf,
   split,
+  recordProof,
   startEpoch,
   verifyAll,
-  verifyAndHarvest,
   type Credit,
 } from "../../helpers/pool";
 import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
 import { readSlot, slotOf, writeSlot } from "../../helpers/storage";
 import { eventsIn, mined } from "../../helpers/taiko";
 
-/** Epoch 0: Alice proves two blocks, Bob one; nothing verified yet. */
+/** Epoch 0: Alice proves two blocks, Bob one; Taiko verifies them and the pool credits them; nothing harvested. */
 async function provedInEpoch0Fixture(): Promise<PoolFixture & { alice0: Credit[]; bob0: Credit[] }> {
   const f = await deployPoolFixture();
   const alice0 = [await creditProof(f, f.agentOfAlice), await creditProof(f, f.agentOfAlice, { gasLimit: 2_000_000 })];
@@ -42,30 +43,25 @@ describe("ZKPool: harvest and settlement", function () {
       expect(await f.pool.totals()).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
     });
 
-    it("anyone pulls what Taiko paid the pool at verification into the current epoch (Harvested)", async function () {
+    it("anyone pulls what Taiko paid the pool at verification into the pool (Harvested): the credits of epoch 0", async function () {
       const f = await load(provedInEpoch0Fixture);
-      // Before the cooldown nothing is verified, so nothing is paid.
-      await f.taikoL1.verifyBlocks(10);
-      expect(await f.taikoL1.getTaikoTokenBalance(f.poolAddress)).to.equal(0n);
-
-      const rewards = await verifyAll(f);
-      // Proven in their windows: each block pays its base reward, which is exactly its shares.
-      expect(rewards).to.equal(sum([...f.alice0, ...f.bob0]));
-      expect(await f.taikoL1.getTaikoTokenBalance(f.poolAddress)).to.equal(rewards);
-      expect(await f.pool.connect(f.mallory).harvest.staticCall()).to.equal(rewards);
+      // creditProof verified and confirmed each block: Taiko paid exactly what was credited.
+      const credits = sum([...f.alice0, ...f.bob0]);
+      expect(await f.pool.totalSharesOf(0n)).to.equal(credits);
+      expect(await f.taikoL1.getTaikoTokenBalance(f.poolAddress)).to.equal(credits);
+      expect(await f.pool.connect(f.mallory).harvest.staticCall()).to.equal(credits);
       const tx = f.pool.connect(f.mallory).harvest();
-      await expect(tx).to.emit(f.pool, "Harvested").withArgs(0n, rewards);
-      await expect(tx).to.changeTokenBalance(f.token, f.pool, rewards);
+      await expect(tx).to.emit(f.pool, "Harvested").withArgs(credits);
+      await expect(tx).to.changeTokenBalance(f.token, f.pool, credits);
       expect(await f.taikoL1.getTaikoTokenBalance(f.poolAddress)).to.equal(0n);
-      expect(await f.pool.epochRewards(0n)).to.equal(rewards);
-      expect(await f.pool.totals()).to.deep.equal([rewards, 0n, 0n, 0n, rewards]);
+      expect(await f.pool.totals()).to.deep.equal([credits, 0n, 0n, 0n, credits]);
       // A second harvest finds nothing.
       await expect(f.pool.harvest()).to.not.emit(f.pool, "Harvested");
     });
 
     it("refuses to take the ledger past 2^72 − 1 base units (LedgerFull), and the rewards wait in TaikoL1", async function () {
       const f = await load(provedInEpoch0Fixture);
-      const rewards = await verifyAll(f);
+      const rewards = await f.taikoL1.getTaikoTokenBalance(f.poolAddress);
       const limit = 2n ** 72n - 1n;
       // The ledger as if it had harvested all but (rewards − 1) of its limit: this harvest would pass it by one.
       const slot = await slotOf("contracts/ZKPool.sol:ZKPool", "_totalHarvested");
@@ -79,32 +75,36 @@ describe("ZKPool: harvest and settlement", function () {
       await writeSlot(f.poolAddress, slot, limit - rewards);
       expect(await f.pool.harvest.staticCall()).to.equal(rewards);
       await writeSlot(f.poolAddress, slot, real);
-      await expect(f.pool.harvest()).to.emit(f.pool, "Harvested").withArgs(0n, rewards);
+      await expect(f.pool.harvest()).to.emit(f.pool, "Harvested").withArgs(rewards);
     });
 
     it("the harvested amount is the sum of the BlockVerified proofReward paid to the pool, whoever verified", async function () {
-      const f = await load(provedInEpoch0Fixture);
+      const f = await load(deployPoolFixture);
+      const recorded = [await recordProof(f, f.agentOfAlice), await recordProof(f, f.agentOfBob)];
       await time.increase(f.params.taiko.proofRegularCooldown);
-      // Verified one by one, by a proposal (which verifies on the way) and by verifyBlocks.
+      // Verified one by one, by verifyBlocks and by a proposal (which verifies on the way).
       const receipts = [await mined(f.taikoL1.connect(f.mallory).verifyBlocks(1))];
       await proposeBlock(f);
       const proposal = await f.taikoL1.queryFilter(f.taikoL1.filters.BlockVerified(), "latest");
-      receipts.push(await mined(f.taikoL1.verifyBlocks(10)));
       const paid =
         eventsIn(receipts[0]!, f.taikoL1, "BlockVerified").reduce((s, e) => s + (e.args.proofReward as bigint), 0n) +
-        proposal.reduce((s, e) => s + e.args.proofReward, 0n) +
-        eventsIn(receipts[1]!, f.taikoL1, "BlockVerified").reduce((s, e) => s + (e.args.proofReward as bigint), 0n);
-      expect(paid).to.equal(sum([...f.alice0, ...f.bob0]));
-      await expect(f.pool.harvest()).to.emit(f.pool, "Harvested").withArgs(0n, paid);
+        proposal.reduce((s, e) => s + e.args.proofReward, 0n);
+      expect(paid).to.equal(recorded.reduce((s, r) => s + expectedShares(f, r.block, r.evidence), 0n));
+      await expect(f.pool.harvest()).to.emit(f.pool, "Harvested").withArgs(paid);
     });
 
-    it("credits the epoch it happens in, not the epoch of the proofs", async function () {
-      const f = await load(provedInEpoch0Fixture);
-      await startEpoch(f, 1n);
-      const { rewards, receipt } = await verifyAndHarvest(f);
-      await expect(receipt.hash).to.emit(f.pool, "Harvested").withArgs(1n, rewards);
-      expect(await f.pool.epochRewards(0n)).to.equal(0n);
-      expect(await f.pool.epochRewards(1n)).to.equal(rewards);
+    it("a payout that no recorded proof earned stays in the pool, unsettled, and is nobody's credit", async function () {
+      const f = await load(deployPoolFixture);
+      // The pool's block proven for the pool straight on TaikoL1, and never recorded through the pool.
+      const { block, input } = await proposeAndProve(f, f.agentOfAlice);
+      await f.taikoL1.connect(f.mallory).proveBlock(block.id, input);
+      const { total } = await verifyAll(f);
+      expect(total).to.be.greaterThan(0n);
+      await f.pool.harvest();
+      expect(await f.pool.totals()).to.deep.equal([total, 0n, 0n, 0n, total]);
+      await endAndSettle(f, 0n);
+      expect(await f.pool.totals()).to.deep.equal([total, 0n, 0n, 0n, total]);
+      expect(await f.pool.claimable(f.alice.address)).to.equal(0n);
     });
   });
 
@@ -139,80 +139,71 @@ describe("ZKPool: harvest and settlement", function () {
         .withArgs(3n, await epochStart(f, 4n));
     });
 
-    it("splits an epoch's rewards 20% fee / 80% provers pro rata to shares (EpochSettled)", async function () {
+    it("splits an epoch's credits 20% fee / 80% provers pro rata, harvesting them first (EpochSettled)", async function () {
       const f = await load(provedInEpoch0Fixture);
-      const { harvested: rewards } = await verifyAndHarvest(f);
       const aliceShares = sum(f.alice0);
       const totalShares = aliceShares + sum(f.bob0);
-      const { fee, proverReward } = split(rewards, 2_000n);
-      expect(fee).to.equal((rewards * 20n) / 100n);
+      const { fee, proverReward } = split(totalShares, 2_000n);
+      expect(fee).to.equal((totalShares * 20n) / 100n);
 
       await startEpoch(f, 1n);
-      await expect(f.pool.connect(f.bob).settle(0n))
-        .to.emit(f.pool, "EpochSettled")
-        .withArgs(0n, rewards, fee, proverReward, totalShares);
+      // Nobody harvested: the settlement does.
+      const tx = f.pool.connect(f.bob).settle(0n);
+      await expect(tx).to.emit(f.pool, "Harvested").withArgs(totalShares);
+      await expect(tx).to.emit(f.pool, "EpochSettled").withArgs(0n, totalShares, fee, proverReward, totalShares);
       const info = await f.pool.epochOf(0n);
       expect([info.settled, info.proverReward, info.totalShares]).to.deep.equal([true, proverReward, totalShares]);
       expect([info.provers, info.proversClaimed]).to.deep.equal([2n, 0n]);
       expect(await f.pool.claimable(f.alice.address)).to.equal(partOf(proverReward, aliceShares, totalShares));
       expect(await f.pool.claimable(f.bob.address)).to.equal(partOf(proverReward, sum(f.bob0), totalShares));
-      expect(await f.pool.totals()).to.deep.equal([rewards, 0n, proverReward, fee, 0n]);
-      expect(await f.pool.epochRewards(0n)).to.equal(0n);
+      expect(await f.pool.totals()).to.deep.equal([totalShares, 0n, proverReward, fee, 0n]);
     });
 
-    it("an epoch with shares but no rewards settles to nothing; rewards with no shares roll into the next epoch", async function () {
+    it("rewards follow the work: each epoch settles what was credited in it, whenever it was harvested, and nothing rolls over", async function () {
       const f = await load(provedInEpoch0Fixture);
+      const epoch0 = sum([...f.alice0, ...f.bob0]);
       await startEpoch(f, 1n);
-      const { harvested: rewards } = await verifyAndHarvest(f); // harvested in epoch 1, where nobody proves
-      await startEpoch(f, 2n);
+      const bob1 = await creditProof(f, f.agentOfBob);
+      expect(bob1.epoch).to.equal(1n);
+      // Everything harvested at once, in epoch 1.
+      await f.pool.harvest();
+      await startEpoch(f, 3n);
       await expect(f.pool.settle(0n))
         .to.emit(f.pool, "EpochSettled")
-        .withArgs(0n, 0n, 0n, 0n, sum([...f.alice0, ...f.bob0]));
-      const tx = f.pool.settle(1n);
-      await expect(tx).to.emit(f.pool, "RewardRolledOver").withArgs(1n, 2n, rewards);
-      await expect(tx).to.emit(f.pool, "EpochSettled").withArgs(1n, 0n, 0n, 0n, 0n);
-      expect(await f.pool.epochRewards(1n)).to.equal(0n);
-      expect(await f.pool.epochRewards(2n)).to.equal(rewards);
-      expect(await f.pool.totals()).to.deep.equal([rewards, 0n, 0n, 0n, rewards]);
-      expect(await f.pool.claimable(f.alice.address)).to.equal(0n);
-
-      // Bob alone proves in epoch 2 and gets the provers' part of what rolled over, plus epoch 2's own rewards.
-      const bob2 = await creditProof(f, f.agentOfBob);
-      expect(bob2.epoch).to.equal(2n);
-      const more = (await verifyAndHarvest(f)).harvested;
-      const { fee, proverReward } = split(rewards + more, 2_000n);
-      await startEpoch(f, 3n);
-      await expect(f.pool.settle(2n))
+        .withArgs(0n, epoch0, ...Object.values(split(epoch0, 2_000n)), epoch0);
+      await expect(f.pool.settle(1n))
         .to.emit(f.pool, "EpochSettled")
-        .withArgs(2n, rewards + more, fee, proverReward, bob2.shares);
-      expect(await f.pool.claimable(f.bob.address)).to.equal(proverReward);
-      expect(await f.pool.claimable(f.alice.address)).to.equal(0n);
+        .withArgs(1n, bob1.shares, ...Object.values(split(bob1.shares, 2_000n)), bob1.shares);
+      // An epoch without credits settles to nothing, even with TTKOe waiting in the pool.
+      await expect(f.pool.settle(2n)).to.emit(f.pool, "EpochSettled").withArgs(2n, 0n, 0n, 0n, 0n);
+      const [, , , , unsettled] = await f.pool.totals();
+      expect(unsettled).to.equal(0n);
+      expect(await f.pool.claimable(f.bob.address)).to.equal(
+        partOf(split(epoch0, 2_000n).proverReward, sum(f.bob0), epoch0) + split(bob1.shares, 2_000n).proverReward,
+      );
     });
 
-    it("rewards roll over as many epochs as it takes, and an empty epoch settles with no roll-over", async function () {
+    it("an epoch whose credits have not reached the pool does not settle: RewardsNotArrived(credits, available)", async function () {
       const f = await load(provedInEpoch0Fixture);
-      await endAndSettle(f, 0n);
-      const { harvested: rewards } = await verifyAndHarvest(f); // epoch 1
-      await startEpoch(f, 4n);
-      for (const e of [1n, 2n, 3n]) {
-        await expect(f.pool.settle(e))
-          .to.emit(f.pool, "RewardRolledOver")
-          .withArgs(e, e + 1n, rewards);
-      }
-      expect(await f.pool.epochRewards(4n)).to.equal(rewards);
-      await endAndSettle(f, 4n);
-      expect(await f.pool.epochRewards(5n)).to.equal(rewards);
-      await startEpoch(f, 7n);
-      await f.pool.settle(5n); // rolls into 6
-      await expect(f.pool.settle(6n)).to.emit(f.pool, "RewardRolledOver").withArgs(6n, 7n, rewards);
+      const credits = sum([...f.alice0, ...f.bob0]);
+      await f.pool.harvest();
+      await startEpoch(f, 1n);
+      // As if a TaikoL1 had paid one base unit less than it said: the ledger short by one.
+      const slot = await slotOf("contracts/ZKPool.sol:ZKPool", "_unsettled");
+      await writeSlot(f.poolAddress, slot, credits - 1n);
+      await expect(f.pool.settle(0n))
+        .to.be.revertedWithCustomError(f.pool, "RewardsNotArrived")
+        .withArgs(credits, credits - 1n);
+      await writeSlot(f.poolAddress, slot, credits);
+      await expect(f.pool.settle(0n)).to.emit(f.pool, "EpochSettled");
     });
 
-    it("an epoch with neither rewards nor shares settles with zeros and rolls nothing over", async function () {
+    it("an epoch without credits settles with zeros", async function () {
       const f = await load(deployPoolFixture);
       await startEpoch(f, 1n);
       const tx = f.pool.settle(0n);
       await expect(tx).to.emit(f.pool, "EpochSettled").withArgs(0n, 0n, 0n, 0n, 0n);
-      await expect(tx).to.not.emit(f.pool, "RewardRolledOver");
+      await expect(tx).to.not.emit(f.pool, "Harvested");
     });
   });
 
@@ -222,40 +213,41 @@ describe("ZKPool: harvest and settlement", function () {
       const [carol] = freeSigners(f, 1);
       const agentOfCarol = agentKey("carol");
       await authorizeAgent(f, carol!, agentOfCarol, "carol's rig");
-      // Rewards proportional to the shares would split exactly (a block's reward is its shares, and 80% of a
-      // multiple of 1,000 rewardPerGas is whole): a block of epoch 0 paid in epoch 1 makes the split uneven.
-      await creditProof(f, f.agentOfAlice);
-      await startEpoch(f, 1n);
+      // At the launch fee the parts are exact (every credit is a multiple of rewardPerGas, and 80% of it is
+      // whole): a fee of 19.99% makes the split uneven.
+      // Scheduled in epoch 0, two days' notice, one-day epochs: from epoch 3.
+      await f.pool.connect(f.operator).scheduleFee(1_999);
+      const epoch = 3n;
+      expect(await f.pool.feeBps(epoch)).to.equal(1_999n);
+      await startEpoch(f, epoch);
       const credits = [
         await creditProof(f, f.agentOfAlice),
         await creditProof(f, f.agentOfBob, { gasLimit: 1_700_000 }),
         await creditProof(f, agentOfCarol, { gasLimit: 2_300_000 }),
       ];
-      const { harvested: rewards } = await verifyAndHarvest(f);
-      await endAndSettle(f, 1n);
+      await endAndSettle(f, epoch);
       const totalShares = sum(credits);
-      const { fee, proverReward } = split(rewards, 2_000n);
+      const rewards = totalShares;
+      const { fee, proverReward } = split(rewards, 1_999n);
       const parts = credits.map((c) => partOf(proverReward, c.shares, totalShares));
       const dust = proverReward - parts.reduce((s, p) => s + p, 0n);
       // Three floors of divisions by a 10-digit share count: no dust would take a one-in-a-billion coincidence.
       expect(dust).to.be.greaterThan(0n);
       expect(dust).to.be.lessThan(3n);
-      // Alice's epoch 0 (no rewards) first.
-      await f.pool.connect(f.alice).claim(1);
 
       await expect(f.pool.connect(f.alice).claim(1)).to.not.emit(f.pool, "DustSwept");
       await expect(f.pool.connect(f.bob).claim(1)).to.not.emit(f.pool, "DustSwept");
       // Σ parts is far above 2^24 here, so the claim record's low 24 bits of it wrapped: the sweep still finds the
       // dust exactly.
       expect(proverReward).to.be.greaterThan(1n << 24n);
-      const before = await f.pool.epochOf(1n);
+      const before = await f.pool.epochOf(epoch);
       expect([before.provers, before.proversClaimed]).to.deep.equal([3n, 2n]);
       expect(await f.pool.claimable(carol!.address)).to.equal(parts[2]!);
       const last = f.pool.connect(carol!).claim(1);
-      await expect(last).to.emit(f.pool, "DustSwept").withArgs(1n, dust);
-      await expect(last).to.emit(f.pool, "Claimed").withArgs(carol!.address, 1n, parts[2]!);
+      await expect(last).to.emit(f.pool, "DustSwept").withArgs(epoch, dust);
+      await expect(last).to.emit(f.pool, "Claimed").withArgs(carol!.address, epoch, parts[2]!);
 
-      expect((await f.pool.epochOf(1n)).proversClaimed).to.equal(3n);
+      expect((await f.pool.epochOf(epoch)).proversClaimed).to.equal(3n);
       const [harvested, claimed, claimable, fees, unsettled] = await f.pool.totals();
       expect([harvested, claimed, claimable, fees, unsettled]).to.deep.equal([
         rewards,
