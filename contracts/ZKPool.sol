@@ -435,6 +435,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     /// @inheritdoc IZKPool
     function fundStake(uint256 amount) external onlyOwner {
+        _collectReturnedStake();
         _stakeFunds += amount;
         TOKEN.safeTransferFrom(msg.sender, address(this), amount);
         emit StakeFunded(msg.sender, amount);
@@ -443,6 +444,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @inheritdoc IZKPool
     function withdrawStakeFunds(uint256 amount, address to) external onlyOwner {
         if (to == address(0)) revert ZeroAddress();
+        _collectReturnedStake();
         if (amount > _stakeFunds) revert InsufficientStakeFunds(amount, _stakeFunds);
         _stakeFunds -= amount;
         TOKEN.safeTransfer(to, amount);
@@ -459,13 +461,15 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         if (maxCapacity < _minCapacity || maxCapacity > _maxCapacity) {
             revert CapacityOutOfBounds(maxCapacity, _minCapacity, _maxCapacity);
         }
-        (, IProverPool.Prover memory current) = PROVER_POOL.getStaker(address(this));
+        (IProverPool.Staker memory staker, IProverPool.Prover memory current) = PROVER_POOL.getStaker(address(this));
         if (current.stakedAmount == 0) revert NotStaked();
+        if (staker.exitAmount != 0) revert ExitPending(staker.exitAmount);
         _stakeFromFunds(current.stakedAmount, current.rewardPerGas, maxCapacity);
     }
 
     /// @inheritdoc IZKPool
     function exitStake() external onlyOwner {
+        _collectReturnedStake();
         // ProverPool's exit() first pays out a matured exit: it goes back into the stake funds.
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.exit();
@@ -474,6 +478,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     /// @inheritdoc IZKPool
     function withdrawStake() external onlyOwner {
+        _collectReturnedStake();
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.withdraw();
         _accountStakeMove(balanceBefore);
@@ -913,6 +918,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     /// @dev Calls ProverPool.stake and pays what it burns out of the stake funds, never out of rewards.
     function _stakeFromFunds(uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) private {
+        _collectReturnedStake();
         uint256 balanceBefore = TOKEN.balanceOf(address(this));
         PROVER_POOL.stake(amount, rewardPerGas, maxCapacity);
         _accountStakeMove(balanceBefore);
@@ -923,12 +929,26 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// of them and reverts InsufficientStakeFunds beyond them.
     function _accountStakeMove(uint256 balanceBefore) private {
         uint256 balanceAfter = TOKEN.balanceOf(address(this));
-        if (balanceAfter >= balanceBefore) {
+        if (balanceAfter > balanceBefore) {
             _stakeFunds += balanceAfter - balanceBefore;
-            return;
+            emit StakeFundsMoved(0, balanceAfter - balanceBefore, _stakeFunds);
+        } else if (balanceAfter < balanceBefore) {
+            uint256 burnt = balanceBefore - balanceAfter;
+            if (burnt > _stakeFunds) revert InsufficientStakeFunds(burnt, _stakeFunds);
+            _stakeFunds -= burnt;
+            emit StakeFundsMoved(burnt, 0, _stakeFunds);
         }
-        uint256 burnt = balanceBefore - balanceAfter;
-        if (burnt > _stakeFunds) revert InsufficientStakeFunds(burnt, _stakeFunds);
-        _stakeFunds -= burnt;
+    }
+
+    /// @dev Joins to the stake funds what ProverPool paid the pool outside its own calls: a matured exit minted
+    /// when another staker evicted the pool. Everything the pool holds beyond what it owes (provers' claims, fees
+    /// not withdrawn, harvested TTKOe not settled) and its stake funds can only be that, or a gift.
+    function _collectReturnedStake() private {
+        uint256 held = TOKEN.balanceOf(address(this));
+        uint256 accounted = _ledger.totalClaimable + (_totalFees - _feesWithdrawn) + _unsettled + _stakeFunds;
+        if (held > accounted) {
+            _stakeFunds += held - accounted;
+            emit StakeFundsMoved(0, held - accounted, _stakeFunds);
+        }
     }
 }

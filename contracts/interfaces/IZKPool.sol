@@ -198,12 +198,15 @@ interface IZKPool {
     /// @param amount The TTKOe taken from the stake funds.
     event StakeFundsWithdrawn(address indexed to, uint256 amount);
 
-    /// @notice A ProverPool call (stake, adjustCapacity, exitStake, withdrawStake) moved TTKOe between the stake
-    /// funds and ProverPool: it burnt `staked` out of the funds as stake and paid `returned` back into them (a
-    /// matured exit). One event per call that moved anything.
+    /// @notice TTKOe moved between the stake funds and ProverPool: ProverPool burnt `staked` out of the funds as
+    /// stake, or paid `returned` back into them (a matured exit). Emitted by every call that moves stake funds
+    /// (stake, adjustCapacity, exitStake, withdrawStake), and for a matured exit that ProverPool paid the pool
+    /// outside them (when another staker evicts the pool): such TTKOe joins the stake funds at the next stake
+    /// operation, each one starting with it. Together with StakeFunded and StakeFundsWithdrawn, these events
+    /// account for every change of stakeFunds().
     /// @param staked What ProverPool burnt from the pool as stake.
     /// @param returned What ProverPool minted back to the pool.
-    /// @param stakeFunds The stake funds after the call.
+    /// @param stakeFunds The stake funds after the move.
     event StakeFundsMoved(uint256 staked, uint256 returned, uint256 stakeFunds);
 
     // ───────────────────────────── errors ─────────────────────────────
@@ -338,6 +341,12 @@ interface IZKPool {
 
     /// @notice The pool is not staked in ProverPool, so there is no stake to adjust.
     error NotStaked();
+
+    /// @notice The relayer may not adjust the capacity while the owner's tokens are exiting ProverPool: a restake
+    /// would start their exit period, and ProverPool's change delay, again, so the owner could never withdraw
+    /// them.
+    /// @param exitAmount The tokens exiting.
+    error ExitPending(uint256 exitAmount);
 
     /// @notice The stake funds do not cover what is asked of them.
     /// @param needed What a stake would burn, or what the owner asked to withdraw.
@@ -522,7 +531,7 @@ interface IZKPool {
     function stake(uint64 amount, uint32 rewardPerGas, uint32 maxCapacity) external;
 
     /// @notice Relayer: follow the connected machines' capacity, within the owner's bounds, at the same stake and
-    /// ask.
+    /// ask. Not while tokens of the pool are exiting ProverPool (ExitPending): the owner's exit comes first.
     /// @param maxCapacity How many blocks the pool proves at once.
     function adjustCapacity(uint32 maxCapacity) external;
 

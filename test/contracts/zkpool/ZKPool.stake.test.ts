@@ -63,9 +63,11 @@ describe("ZKPool: stake", function () {
       const more = 100_000n * TTKO;
       await fund(f, more);
       await afterChangeDelay(f);
-      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + more, 1_100, POOL_CAPACITY))
+      const tx = f.pool.connect(f.operator).stake(POOL_STAKE + more, 1_100, POOL_CAPACITY);
+      await expect(tx)
         .to.emit(f.proverPool, "Staked")
         .withArgs(f.poolAddress, POOL_STAKE + more, 1_100, POOL_CAPACITY);
+      await expect(tx).to.emit(f.pool, "StakeFundsMoved").withArgs(more, 0n, 0n);
       expect(await f.pool.stakeFunds()).to.equal(0n);
       const [, prover] = await f.pool.stakeInfo();
       expect(prover.stakedAmount).to.equal(POOL_STAKE + more);
@@ -102,6 +104,7 @@ describe("ZKPool: stake", function () {
       // eldfell's stake() withdraws the matured exit first (minted to the pool), then re-stakes the same amount.
       const tx = f.pool.connect(f.operator).stake(POOL_STAKE - less, 1_000, POOL_CAPACITY);
       await expect(tx).to.emit(f.proverPool, "Withdrawn").withArgs(f.poolAddress, less);
+      await expect(tx).to.emit(f.pool, "StakeFundsMoved").withArgs(0n, less, less);
       await expect(tx).to.changeTokenBalance(f.token, f.pool, less);
       expect(await f.pool.stakeFunds()).to.equal(less);
       // And so does exitStake's.
@@ -243,6 +246,33 @@ describe("ZKPool: stake", function () {
       expect(await f.pool.stakeFunds()).to.equal(POOL_STAKE);
     });
 
+    it("evicted with a matured exit, the pool is paid it by ProverPool outside its calls: the next stake operation joins it to the stake funds", async function () {
+      const f = await load(deployPoolFixture);
+      const less = 100_000n * TTKO;
+      const at = await lowerStake(f, less);
+      await time.increaseTo(at + f.params.proverPool.exitPeriod + 1n);
+      // 31 stakers above the pool, then one more: eldfell's eviction withdraws the evicted staker's matured exit.
+      const competitors = [f.proverA, f.proverB, f.proverC, f.outsider, ...freeSigners(f, 28)];
+      for (const c of competitors.slice(0, 31)) await stake(f, c, 2_000_000n * TTKO, 1_000, 16);
+      const eviction = await mined(stake(f, competitors[31]!, 1_500_000n * TTKO, 1_000, 16));
+      await expect(eviction.hash).to.emit(f.proverPool, "Withdrawn").withArgs(f.poolAddress, less);
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(less);
+      expect(await f.pool.stakeFunds()).to.equal(0n);
+
+      await time.increaseTo((await minedAt(eviction)) + f.params.proverPool.exitPeriod + 1n);
+      const tx = f.pool.connect(f.operator).withdrawStake();
+      await expect(tx).to.emit(f.pool, "StakeFundsMoved").withArgs(0n, less, less);
+      await expect(tx)
+        .to.emit(f.pool, "StakeFundsMoved")
+        .withArgs(0n, POOL_STAKE - less, POOL_STAKE);
+      expect(await f.pool.stakeFunds()).to.equal(POOL_STAKE);
+      await expect(f.pool.connect(f.operator).withdrawStakeFunds(POOL_STAKE, f.operator.address)).to.emit(
+        f.pool,
+        "StakeFundsWithdrawn",
+      );
+      expect(await f.token.balanceOf(f.poolAddress)).to.equal(0n);
+    });
+
     it("stakeInfo breaks a tie by slot, as eldfell breaks eviction ties", async function () {
       const f = await load(deployPoolFixture);
       // proverA, in slot 2, stakes as much as the pool (slot 1): the pool ranks first, proverA second.
@@ -309,15 +339,36 @@ describe("ZKPool: stake", function () {
         .withArgs(f.poolAddress, POOL_STAKE, 1_000, 40);
     });
 
-    it("ProverPool's rules still apply: CHANGE_TOO_FREQUENT() comes back as ProverPool's", async function () {
+    it("not while the owner's tokens are exiting (ExitPending): the relayer cannot keep the owner's exit from maturing", async function () {
       const f = await load(deployPoolFixture);
-      await lowerStake(f, 10n * TTKO);
-      await expect(f.pool.connect(f.relayer).adjustCapacity(32)).to.be.revertedWithCustomError(
-        f.proverPool,
-        "CHANGE_TOO_FREQUENT",
-      );
-      await afterChangeDelay(f);
+      const less = 10n * TTKO;
+      const at = await lowerStake(f, less);
+      // Past ProverPool's change delay a re-stake would go through, and start the exit period again, for ever.
+      await time.increaseTo(at + f.params.proverPool.changeDelay + 1n);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(32))
+        .to.be.revertedWithCustomError(f.pool, "ExitPending")
+        .withArgs(less);
+      const [staker] = await f.pool.stakeInfo();
+      expect(staker.exitRequestedAt).to.equal(at);
+      // The owner's exit matures on time; once withdrawn, the relayer adjusts again.
+      await time.increaseTo(at + f.params.proverPool.exitPeriod + 1n);
+      await expect(f.pool.connect(f.operator).withdrawStake())
+        .to.emit(f.pool, "StakeFundsMoved")
+        .withArgs(0n, less, less);
+      await expect(f.pool.connect(f.relayer).adjustCapacity(32))
+        .to.emit(f.proverPool, "Staked")
+        .withArgs(f.poolAddress, POOL_STAKE - less, 1_000, 32);
+    });
+
+    it("the owner's stake changes right after one of the relayer's: no change delay between them", async function () {
+      const f = await load(deployPoolFixture);
+      await fund(f, 50_000n * TTKO);
       await f.pool.connect(f.relayer).adjustCapacity(32);
+      await expect(f.pool.connect(f.operator).stake(POOL_STAKE + 50_000n * TTKO, 1_000, 32))
+        .to.emit(f.pool, "StakeFundsMoved")
+        .withArgs(50_000n * TTKO, 0n, 0n);
+      await f.pool.connect(f.relayer).adjustCapacity(40);
+      await expect(f.pool.connect(f.operator).exitStake()).to.emit(f.proverPool, "Exited");
     });
 
     it("a capacity change frees all of the new maximum, blocks in flight included (eldfell's re-stake)", async function () {
