@@ -1,8 +1,9 @@
 import { PassThrough } from "node:stream";
 import { expect } from "chai";
 import { generatePrivateKey } from "viem/accounts";
-import { ConnectionError } from "../../src/errors.js";
-import { TerminalUi, redactor } from "../../src/ui.js";
+import type { Logger } from "@zkpool/common/node";
+import { ConnectionError, ProtocolError } from "../../src/errors.js";
+import { LogUi, TerminalUi, redactor } from "../../src/ui.js";
 
 function terminal(live: boolean): { ui: TerminalUi; text: () => string } {
   const out = new PassThrough();
@@ -69,5 +70,44 @@ describe("terminal wording", () => {
     const ui = new TerminalUi(out, out, redactor(key), false);
     ui.fatal(new Error(`signing with ${key} failed; raw ${key.slice(2).toUpperCase()}`));
     expect(chunks.join("")).to.equal("Error: signing with [redacted] failed; raw [redacted]\n");
+  });
+});
+
+describe("log lines", () => {
+  /** A logger that keeps each line as [level, fields, msg]. */
+  function recordingLog(): { log: Logger; lines: Array<[string, Record<string, unknown>, string]> } {
+    const lines: Array<[string, Record<string, unknown>, string]> = [];
+    const at =
+      (level: string) =>
+      (fields: Record<string, unknown>, msg: string): void =>
+        void lines.push([level, fields, msg]);
+    const log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), fatal: at("fatal") };
+    return { log: log as unknown as Logger, lines };
+  }
+
+  it("warns of a refused job with the job, the reason and what to do, the key scrubbed", () => {
+    const key = generatePrivateKey();
+    const { log, lines } = recordingLog();
+    const ui = new LogUi(log, redactor(key));
+    const job = { jobId: "j42", blockId: 42n, deadline: 1_700_000_000, difficulty: 2 };
+    ui.jobRefused(
+      job,
+      new ProtocolError(`asked to prove under another machine's name (${key})`, { hint: "update the relayer" }),
+    );
+    expect(lines).to.deep.equal([
+      [
+        "warn",
+        {
+          jobId: "j42",
+          blockId: "42",
+          deadline: 1_700_000_000,
+          difficulty: 2,
+          error: "asked to prove under another machine's name ([redacted])",
+          errorType: "ProtocolError",
+          hint: "update the relayer",
+        },
+        "job refused",
+      ],
+    ]);
   });
 });
