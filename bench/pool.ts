@@ -2,30 +2,31 @@
  * `npx hardhat run bench/pool.ts`: the gas of ZKPool's own work, measured from receipts on Hardhat's in-process
  * chain (one transaction per block), printed as a table and written to build/bench/pool.json:
  *
- * 1. the pool's overhead per proof: ZKPool.proveBlock minus TaikoL1.proveBlock sent directly by a solo staker, for
- *    the same kind of proof (same gasLimit, same verifier), in the same run; for a prover that already has shares
- *    in the epoch, and separately for a prover's first proof in an epoch;
+ * 1. the pool's overhead per proof, in its two steps: recording (ZKPool.proveBlock minus TaikoL1.proveBlock sent
+ *    directly by a solo staker, for the same kind of proof, in the same run) and crediting (ZKPool.confirm once
+ *    Taiko verified the block, alone and per block of a batch; for a prover with credits in the epoch already,
+ *    a prover's first in an epoch, the epoch's first); and the recording of a copy that reached TaikoL1 first;
  * 2. settle of an epoch with 1 prover and with 1,000 provers (BENCH_POOL_PROVERS), every one of them credited for
  *    a real proof of a real block: settle has no loop over provers, and this shows it;
  * 3. claim of 1 epoch and of 30 epochs.
  *
- * Every share comes from a real Groth16 proof accepted by TaikoL1 and every reward from TaikoL1's verification:
- * nothing is written into storage by hand. The 1,000 provers take about 1,000 proofs (a few minutes); proofs are
- * made a batch at a time, a few in parallel.
+ * Every credit comes from a real Groth16 proof accepted by TaikoL1 and TaikoL1's verification: nothing is written
+ * into storage by hand. The 1,000 provers take about 1,000 proofs (a few minutes); proofs are made a batch at a
+ * time, a few in parallel.
  */
 import { ethers } from "hardhat";
 import type { ContractTransactionReceipt, HDNodeWallet, Wallet } from "ethers";
-import { encodeEvidence, LOCAL_INSTANCE_CONTEXT, instanceHash, proveInstance } from "@zkpool/common";
+import { agentGraffiti, encodeEvidence, LOCAL_INSTANCE_CONTEXT, instanceHash, proveInstance } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake, type ProposedBlock } from "../test/fixtures/taiko";
 import {
   POOL_CAPACITY,
   POOL_STAKE,
   authorizeAgent,
   deployPoolFixture,
-  signProof,
+  proposeAndProve,
   type PoolFixture,
 } from "../test/fixtures/zkpool";
-import { agentKey, creditProof, freeSigners, startEpoch, verifyAll } from "../test/helpers/pool";
+import { agentKey, creditProof, freeSigners, keyOf, startEpoch, verifyAll, type ProofKey } from "../test/helpers/pool";
 import { mined } from "../test/helpers/taiko";
 import { median, runBenchmark, writeReport } from "./report";
 
@@ -62,20 +63,31 @@ async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T
 
 // ───────────────────────────── 1. overhead per proof ─────────────────────────────
 
+/** The gas of ZKPool.confirm of `keys`, in one transaction. */
+async function confirmGas(f: PoolFixture, keys: readonly ProofKey[]): Promise<bigint> {
+  const receipt = await mined(f.pool.connect(f.relayer).confirm([...keys]));
+  const credited = receipt.logs.filter((l) => f.pool.interface.parseLog(l)?.name === "BlockCredited").length;
+  if (credited !== keys.length) throw new Error(`confirm credited ${credited} blocks, not ${keys.length}`);
+  return receipt.gasUsed;
+}
+
 /**
  * The pool and a solo staker (proverA) with the same stake, ask and capacity share the blocks; each block is proven
- * at once by its assigned prover: the pool's through ZKPool.proveBlock (Alice's agent, or Bob's for his first
- * proof), proverA's straight to TaikoL1.proveBlock. Same gasLimit, same verifier, same epoch.
+ * at once by its assigned prover: the pool's through ZKPool.proveBlock (Alice's machine, one of them Bob's),
+ * proverA's straight to TaikoL1.proveBlock. Same gasLimit, same verifier, same epoch. Then Taiko verifies them all
+ * and the pool's are confirmed: the epoch's first credit (Alice), a prover's first in the epoch (Bob), then Alice's
+ * one at a time and the rest in one batch.
  */
 async function overheadPerProof(rows: Row[]): Promise<void> {
   const f = await deployPoolFixture();
   await stake(f, f.proverA, POOL_STAKE, 1_000, POOL_CAPACITY);
   const direct: bigint[] = [];
-  const steady: bigint[] = [];
-  let firstOfEpoch: bigint | undefined;
-  let firstOfProver: bigint | undefined;
+  const recorded: bigint[] = [];
+  const alice: ProofKey[] = [];
+  let bob: ProofKey | undefined;
   const samples = 9;
-  while (direct.length < samples || steady.length < samples || firstOfProver === undefined) {
+  const batch = 10;
+  while (direct.length < samples || alice.length < samples + 1 + batch || bob === undefined) {
     const block = await proposeBlock(f, GAS_LIMIT);
     f.chain.add(block);
     if (block.assignedProver === f.proverA.address) {
@@ -83,21 +95,33 @@ async function overheadPerProof(rows: Row[]): Promise<void> {
       const receipt = await mined(f.taikoL1.connect(f.proverA).proveBlock(block.id, input));
       direct.push(receipt.gasUsed);
     } else if (block.assignedProver === f.poolAddress) {
-      const { input } = await proveEvidence(f.chain, block, f.poolAddress);
-      // Alice's first proof is the epoch's first; Bob's first comes once Alice has shares; then Alice's.
-      const agent = firstOfEpoch !== undefined && firstOfProver === undefined ? f.agentOfBob : f.agentOfAlice;
-      const signature = await signProof(f, agent, block.id, input);
-      const receipt = await mined(f.pool.connect(f.relayer).proveBlock(block.id, input, signature));
-      if (firstOfEpoch === undefined) firstOfEpoch = receipt.gasUsed;
-      else if (firstOfProver === undefined) firstOfProver = receipt.gasUsed;
-      else steady.push(receipt.gasUsed);
+      const agent = alice.length === 1 && bob === undefined ? f.agentOfBob : f.agentOfAlice;
+      const graffiti = agentGraffiti(agent.address as `0x${string}`);
+      const { input, evidence } = await proveEvidence(f.chain, block, f.poolAddress, undefined, graffiti);
+      const receipt = await mined(f.pool.connect(f.relayer).proveBlock(block.id, input));
+      recorded.push(receipt.gasUsed);
+      if (agent === f.agentOfBob) bob = keyOf(block.id, evidence);
+      else alice.push(keyOf(block.id, evidence));
     } else {
       throw new Error(`block ${block.id} was open`);
     }
   }
+  await verifyAll(f);
+  const firstOfEpoch = await confirmGas(f, alice.slice(0, 1));
+  const firstOfProver = await confirmGas(f, [bob]);
+  const single: bigint[] = [];
+  for (const key of alice.slice(1, 1 + samples)) single.push(await confirmGas(f, [key]));
+  const batched = (await confirmGas(f, alice.slice(1 + samples))) / BigInt(batch);
   if ((await f.pool.currentEpoch()) !== 0n) throw new Error("the overhead samples crossed an epoch");
-  if (firstOfEpoch === undefined) throw new Error("no pool proof was measured");
+
+  // A copy of the pool's proof landed on TaikoL1 first: the pool checks the proof itself and records it.
+  const copied = await proposeAndProve(f, f.agentOfAlice, { gasLimit: GAS_LIMIT });
+  if (copied.block.assignedProver !== f.poolAddress) throw new Error("the copied block is not the pool's");
+  await mined(f.taikoL1.connect(f.mallory).proveBlock(copied.block.id, copied.input));
+  const afterCopy = await mined(f.pool.connect(f.relayer).proveBlock(copied.block.id, copied.input));
+
   const taiko = median(direct);
+  const record = median(recorded) - taiko;
   rows.push({
     operation: "TaikoL1.proveBlock (direct)",
     gas: taiko,
@@ -105,24 +129,44 @@ async function overheadPerProof(rows: Row[]): Promise<void> {
   });
   rows.push({
     operation: "ZKPool.proveBlock",
-    gas: median(steady),
-    note: `median of ${steady.length}, a prover with shares in the epoch already`,
+    gas: median(recorded),
+    note: `median of ${recorded.length}: forwards to TaikoL1, records the graffiti's agent for the fork choice`,
   });
   rows.push({
-    operation: "  pool overhead per proof",
-    gas: median(steady) - taiko,
+    operation: "  record overhead per proof",
+    gas: record,
     target: 30_000n,
-    note: "ZKPool.proveBlock − TaikoL1.proveBlock: gate, EIP-712 recovery, agent, getBlock, shares, event",
+    note: "ZKPool.proveBlock − TaikoL1.proveBlock: evidence fields, agent, try/catch, getBlock, one new slot, event",
   });
   rows.push({
-    operation: "  overhead, prover's 1st in epoch",
-    gas: firstOfProver - taiko,
-    note: "the prover's previous epoch entry closed, one more prover in the epoch",
+    operation: "ZKPool.confirm, 1 block",
+    gas: median(single),
+    note: `median of ${single.length}, a prover with credits in the epoch already`,
   });
   rows.push({
-    operation: "  overhead, epoch's 1st proof",
-    gas: firstOfEpoch - taiko,
-    note: "as above, and the epoch's ledger slot from zero",
+    operation: `  confirm per block, batch of ${batch}`,
+    gas: batched,
+    note: "what the relayer pays per block: it confirms verified blocks in batches",
+  });
+  rows.push({
+    operation: "  overhead per proof, in all",
+    gas: record + batched,
+    note: "record overhead + confirm per block in a batch (the proof's signature is gone: the graffiti names the machine)",
+  });
+  rows.push({
+    operation: "  confirm, prover's 1st in epoch",
+    gas: firstOfProver,
+    note: "1 block: the prover's previous epoch entry closed, one more prover in the epoch",
+  });
+  rows.push({
+    operation: "  confirm, epoch's 1st credit",
+    gas: firstOfEpoch,
+    note: "1 block: as above, and the epoch's ledger slot from zero",
+  });
+  rows.push({
+    operation: "ZKPool.proveBlock after a copy",
+    gas: afterCopy.gasUsed,
+    note: "a copy reached TaikoL1 first (L1_ALREADY_PROVEN): the pool verifies the proof itself and records it",
   });
 }
 
@@ -147,7 +191,10 @@ async function registerProvers(f: PoolFixture, count: number): Promise<Prover[]>
   return provers;
 }
 
-/** Every prover gets one proof credited: blocks proposed a batch at a time, proven in parallel, submitted in order. */
+/**
+ * Every prover gets one block credited: blocks proposed a batch at a time, proven in parallel with the prover's
+ * graffiti, recorded in order, verified by Taiko and confirmed in one batch.
+ */
 async function creditEach(f: PoolFixture, provers: readonly Prover[]): Promise<void> {
   const batch = 32; // below the pool's capacity, so every block is assigned to the pool
   for (let start = 0; start < provers.length; start += batch) {
@@ -159,25 +206,25 @@ async function creditEach(f: PoolFixture, provers: readonly Prover[]): Promise<v
       f.chain.add(block);
       blocks.push(block);
     }
-    const inputs = await inParallel(blocks, PARALLEL_PROOFS, async (block) => {
-      const fields = f.chain.evidence(block.id, block.metaHash, f.poolAddress);
+    const proven = await inParallel(blocks, PARALLEL_PROOFS, async (block) => {
+      const graffiti = agentGraffiti(group[blocks.indexOf(block)]!.agent.address as `0x${string}`);
+      const fields = f.chain.evidence(block.id, block.metaHash, f.poolAddress, graffiti);
       const { proof } = await proveInstance(instanceHash(fields, LOCAL_INSTANCE_CONTEXT));
-      return encodeEvidence({ ...fields, verifierId: 0, proof });
+      return { input: encodeEvidence({ ...fields, verifierId: 0, proof }), key: keyOf(block.id, fields) };
     });
-    for (const [i, prover] of group.entries()) {
-      const block = blocks[i]!;
-      const signature = await signProof(f, prover.agent, block.id, inputs[i]!);
-      await mined(f.pool.connect(f.relayer).proveBlock(block.id, inputs[i]!, signature));
+    for (const [i, block] of blocks.entries()) {
+      await mined(f.pool.connect(f.relayer).proveBlock(block.id, proven[i]!.input));
     }
+    await verifyAll(f);
+    await mined(f.pool.connect(f.relayer).confirm(proven.map((p) => p.key)));
     if ((start / batch) % 4 === 3 || start + batch >= provers.length) {
       log(`${Math.min(start + batch, provers.length)} of ${provers.length} provers credited`);
     }
   }
 }
 
-/** Verifies what was proven and harvests it into the current epoch; throws if nothing came in. */
+/** Harvests what Taiko paid for the credited blocks, so that settle's gas is the settlement's alone. */
 async function harvestNow(f: PoolFixture): Promise<void> {
-  await verifyAll(f);
   const receipt = await mined(f.pool.harvest());
   if (receipt.logs.length === 0) throw new Error("the harvest found no rewards");
 }

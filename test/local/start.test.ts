@@ -162,11 +162,21 @@ describe("npm start: the local Taiko A4 world and the pool in it", function () {
     const credited = await client.getContractEvents({
       address: pool,
       abi: zkPoolAbi,
-      eventName: "ProofCredited",
+      eventName: "BlockCredited",
       fromBlock: 0n,
     });
+    // Each credit is what Taiko paid the pool when it verified the block (the relayer confirms verified blocks).
+    const paid = new Map(
+      (await client.getContractEvents({ address: taikoL1, abi: taikoL1Abi, eventName: "BlockVerified", fromBlock: 0n }))
+        .filter((l) => l.args.prover === pool)
+        .map((l) => [l.args.blockId!, l.args.proofReward!]),
+    );
     expect([...assignedToPool].filter((id) => provenByPool.has(id)).length).to.be.greaterThan(1);
-    for (const log of credited) expect(provenByPool.has(log.args.blockId!), `block ${log.args.blockId}`).to.equal(true);
+    expect(credited.length, "blocks credited").to.be.greaterThan(0);
+    for (const log of credited) {
+      expect(provenByPool.has(log.args.blockId!), `block ${log.args.blockId} proven by the pool`).to.equal(true);
+      expect(log.args.reward, `credit of block ${log.args.blockId}`).to.equal(paid.get(log.args.blockId!));
+    }
     const creditedProvers = new Set(credited.map((l) => l.args.prover));
     const [prover1, prover2] = [
       localAccount(ACCOUNT_INDEX.firstPoolProver),
