@@ -37,6 +37,10 @@ const schema = z.object({
   POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
   HARVEST_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
   CAPACITY_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** How often recorded proofs of blocks Taiko has verified are confirmed (credited) through ZKPool.confirm. */
+  CONFIRM_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Fork choices per ZKPool.confirm transaction, at most. */
+  CONFIRM_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
   /** Seconds before a deadline at which a job is also given to a second agent. */
   REDUNDANCY_MARGIN_S: z.coerce.number().int().min(0).default(6),
   /** Seconds an agent has to authorize after connecting. */
@@ -67,6 +71,8 @@ export interface RelayerConfig {
   pollIntervalMs: number;
   harvestIntervalMs: number;
   capacityIntervalMs: number;
+  confirmIntervalMs: number;
+  confirmBatchSize: number;
   redundancyMarginS: number;
   authTimeoutS: number;
   rateLimitPerS: number;
@@ -110,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayerConfig 
     pollIntervalMs: c.POLL_INTERVAL_MS,
     harvestIntervalMs: c.HARVEST_INTERVAL_MS,
     capacityIntervalMs: c.CAPACITY_INTERVAL_MS,
+    confirmIntervalMs: c.CONFIRM_INTERVAL_MS,
+    confirmBatchSize: c.CONFIRM_BATCH_SIZE,
     redundancyMarginS: c.REDUNDANCY_MARGIN_S,
     authTimeoutS: c.AUTH_TIMEOUT_S,
     rateLimitPerS: c.RATE_LIMIT_PER_S,

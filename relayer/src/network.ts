@@ -69,6 +69,11 @@ export interface NetworkAdapter {
    * with the same key. Undefined when the job's block has no proof from that parent or another prover's.
    */
   poolProof(job: { blockId: bigint; evidence: JobEvidence }): Promise<PoolProof | undefined>;
+  /**
+   * The instance a proof of `evidence` must prove (an agent proves its own: the evidence's graffiti names it).
+   * After start().
+   */
+  instanceOf(evidence: JobEvidence): Hex;
   /** Seconds a proof window lasts now (for capacity planning). */
   proofWindowSeconds(): Promise<number>;
 }

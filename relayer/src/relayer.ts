@@ -5,6 +5,7 @@ import { sleep } from "@zkpool/common";
 import { createLogger, type Logger } from "@zkpool/common/node";
 import { AgentDirectory } from "./agents";
 import type { RelayerConfig } from "./config";
+import { Confirmer } from "./confirmer";
 import { AgentGateway, type AgentSession } from "./gateway/server";
 import { Housekeeping } from "./housekeeping";
 import { StatusServer } from "./http";
@@ -75,13 +76,12 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
   // The scheduler hands checked proofs to the submitter, which tells the jobs' lifecycle what became of them.
   const scheduler: Scheduler = new Scheduler({
     store,
-    chainId: config.chainId,
-    pool: config.pool,
+    instanceOf: (evidence) => adapter.instanceOf(evidence),
     difficulty: config.difficulty,
     redundancyMarginS: config.redundancyMarginS,
     log: log.child({ component: "scheduler" }),
     metrics,
-    submit: (job, agent, input, signature) => submitter.submit(job, agent, input, signature),
+    submit: (job, agent, input) => submitter.submit(job, agent, input),
   });
   const jobs = new Jobs({ store, scheduler, pool: config.pool, metrics, log: log.child({ component: "jobs" }) });
   const submitter = new Submitter({
@@ -129,6 +129,17 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     connectedMachines: () => scheduler.sessionsList,
     log: log.child({ component: "housekeeping" }),
   });
+  // Recorded proofs become credits once Taiko verifies their blocks.
+  const confirmer = new Confirmer({
+    client,
+    sender,
+    store,
+    pool: config.pool,
+    poolStartBlock: BigInt(config.deployment.contracts.ZKPool.startBlock),
+    taikoL1: taikoL1.address,
+    batchSize: config.confirmBatchSize,
+    log: log.child({ component: "confirm" }),
+  });
 
   let lastChainRead = Date.now();
   const status = new StatusServer({
@@ -145,6 +156,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
   await scheduler.load();
   await adapter.start();
   await submitter.recover();
+  await confirmer.start();
   const { port: gatewayPort } = await gateway.listen();
   const httpPort = await status.listen();
 
@@ -184,6 +196,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
       metrics.chainHead.set(Number(await client.getBlockNumber()));
     }),
     loop("tick", 1_000, async () => scheduler.tick()),
+    loop("confirm", config.confirmIntervalMs, () => confirmer.confirmVerified()),
     loop("housekeeping", config.harvestIntervalMs, () => housekeeping.harvestAndSettle()),
     loop("capacity", config.capacityIntervalMs, () => housekeeping.syncCapacity()),
   ]);

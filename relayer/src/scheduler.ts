@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { recoverAddress, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import {
   RpcErrorCode,
+  agentGraffiti,
   encodeEvidence,
-  proofDigest,
   verifyInstanceProof,
-  zkPoolDomainSeparator,
+  type JobEvidence,
   type SubmitResult,
 } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
@@ -16,13 +16,19 @@ import { RpcFailure } from "./gateway/rpc";
 import type { Metrics } from "./metrics";
 import type { AttemptOutcome, Job, Store } from "./store/types";
 
-/** Hands a checked proof on to be submitted on-chain. */
-export type ProofSink = (job: Job, agent: Address, input: Hex, signature: Hex) => void;
+/**
+ * Hands a checked proof on to be submitted on-chain: `input` is the encoded evidence, its graffiti `agent`'s
+ * (agentGraffiti), which is who ZKPool credits.
+ */
+export type ProofSink = (job: Job, agent: Address, input: Hex) => void;
 
 export interface SchedulerOptions {
   store: Store;
-  chainId: number;
-  pool: Address;
+  /**
+   * The instance a proof of `evidence` proves (the network adapter's instanceOf: Taiko's instance hash, with the
+   * contract addresses and limits the chain hashes in). Each attempt has its own: the graffiti names its agent.
+   */
+  instanceOf: (evidence: JobEvidence) => Hex;
   difficulty: number;
   /** Seconds before the deadline when a job is also given to a second agent. */
   redundancyMarginS: number;
@@ -43,6 +49,10 @@ interface Running {
   attempt: Promise<number | undefined>;
   session: AgentSession;
   startedAt: number;
+  /** The job's evidence with this attempt's agent in the graffiti: what its proof is for. */
+  evidence: JobEvidence;
+  /** The instance of `evidence`, which the agent proves: a proof for another agent's graffiti does not prove it. */
+  instance: Hex;
 }
 
 interface Tracked {
@@ -61,7 +71,9 @@ interface Tracked {
  * concurrency, and only jobs it can finish before the deadline at its measured speed (when no agent can, the
  * fastest free one still tries: a late proof still earns). A job goes back to the queue at once when its agent
  * disconnects, stalls past its expected time, or returns a bad proof; near its deadline a job runs on a
- * second agent too. Proofs are checked (zk proof off-chain, agent signature) before anything is spent on them.
+ * second agent too. Each attempt is for one agent: its evidence's graffiti is that agent's address, and its
+ * instance binds it, so a proof is checked (off-chain) against its own attempt's instance before anything is spent
+ * on it, and a proof made for another agent's graffiti is a bad proof.
  */
 export class Scheduler {
   private readonly jobs = new Map<bigint, Tracked>();
@@ -76,16 +88,9 @@ export class Scheduler {
   /** When each connected session was last given a job (seconds), so that idle machines share the work. */
   private readonly lastJobAt = new Map<string, number>();
 
-  /**
-   * ZKPool's EIP-712 domain, hashed once: each proof's signature is checked against proofDigest (what the agent
-   * signs, what ZKPool checks), not by hashing the typed data, domain included, again for every proof.
-   */
-  private readonly domainSeparator: Hex;
-
   constructor(private readonly o: SchedulerOptions) {
     this.now = o.now ?? (() => Date.now() / 1000);
     this.verifyProof = o.verifyProof ?? verifyInstanceProof;
-    this.domainSeparator = zkPoolDomainSeparator(o.chainId, o.pool);
   }
 
   /** Loads the open jobs a previous run left (after a restart). */
@@ -191,9 +196,8 @@ export class Scheduler {
     const { job } = tracked;
     const millis = params.millis ?? Math.round((this.now() - running.startedAt) * 1000);
     const proof = params.proof as Hex;
-    const input = encodeEvidence({ ...job.evidence, proof });
 
-    const verified = await this.verifyProof(job.instance, proof, { difficulty: this.o.difficulty });
+    const verified = await this.verifyProof(running.instance, proof, { difficulty: this.o.difficulty });
     if (ended()) throw unknownJob();
     if (!verified) {
       this.endAttempt(tracked, session, running, "bad_proof", millis);
@@ -206,21 +210,9 @@ export class Scheduler {
       this.dispatch();
       throw new RpcFailure(
         RpcErrorCode.BadProof,
-        `The proof for block ${job.blockId} does not verify: check the prover backend`,
+        `The proof for block ${job.blockId} does not verify for the instance notified (its evidence's graffiti ` +
+          `is your agent's address): check the prover backend`,
       );
-    }
-    let signer: Address;
-    try {
-      signer = await recoverAddress({
-        hash: proofDigest(this.domainSeparator, job.blockId, input),
-        signature: params.signature as Hex,
-      });
-    } catch {
-      signer = "0x0000000000000000000000000000000000000000";
-    }
-    if (ended()) throw unknownJob();
-    if (signer.toLowerCase() !== session.agent.toLowerCase()) {
-      throw new RpcFailure(RpcErrorCode.BadSignature, "The proof signature is not from this agent's access key");
     }
 
     this.endAttempt(tracked, session, running, "proved", millis);
@@ -235,7 +227,7 @@ export class Scheduler {
       tracked.running.delete(otherId);
     }
     this.o.metrics.queueDepth.set(this.openCount());
-    this.o.submit(job, session.agent, input, params.signature as Hex);
+    this.o.submit(job, session.agent, encodeEvidence({ ...running.evidence, proof }));
     this.dispatch();
     return { accepted: true };
   }
@@ -390,6 +382,8 @@ export class Scheduler {
    */
   private start(tracked: Tracked, session: AgentSession): void {
     const { job } = tracked;
+    const evidence: JobEvidence = { ...job.evidence, graffiti: agentGraffiti(session.agent) };
+    const instance = this.o.instanceOf(evidence);
     session.busy += 1;
     const jobId = `${job.blockId}:${this.runId}-${++this.attemptCount}`;
     const attempt = this.o.store
@@ -398,13 +392,13 @@ export class Scheduler {
         this.o.log.error({ err: error, blockId: job.blockId.toString() }, "could not record a job attempt");
         return undefined;
       });
-    tracked.running.set(session.id, { jobId, attempt, session, startedAt: this.now() });
+    tracked.running.set(session.id, { jobId, attempt, session, startedAt: this.now(), evidence, instance });
     this.lastJobAt.set(session.id, this.now());
     session.notify({
       jobId,
       blockId: job.blockId.toString(),
-      evidence: job.evidence,
-      instance: job.instance,
+      evidence,
+      instance,
       deadline: job.deadline,
       difficulty: this.o.difficulty,
     });

@@ -21,15 +21,20 @@ import type { Store } from "./store/types";
 
 export type RelayerWallet = WalletClient<HttpTransport, Chain, Account>;
 
-/** A contract call reverted: `errorName` is the custom error (Taiko's or ZKPool's) when the ABI knows it. */
+/**
+ * A contract call reverted: `errorName` is the custom error (Taiko's or ZKPool's) when the ABI knows it, and
+ * `errorArgs` its arguments (which block ZKPool.confirm's BlockNotVerified names, say).
+ */
 export class CallRevertedError extends FinalError {
   override name = "CallRevertedError";
+  readonly errorArgs: readonly unknown[];
   constructor(
     readonly errorName: string | undefined,
     message: string,
     cause?: unknown,
   ) {
     super(message, cause);
+    this.errorArgs = revertOf(cause)?.args ?? [];
   }
 }
 
@@ -57,7 +62,7 @@ export interface ContractCall {
 }
 
 export interface SendOptions {
-  /** What the transaction is for, in metrics and logs (submit, harvest, settle, capacity). */
+  /** What the transaction is for, in metrics and logs (submit, confirm, harvest, settle, capacity). */
   purpose: string;
   /**
    * Called with each transaction's hash and nonce (replacements too) once it is signed and before it is
@@ -101,11 +106,17 @@ export type SentTransaction =
   /** Unknown to the node: never sent, or dropped from its mempool. */
   | { state: "gone" };
 
-/** The revert's custom error name, if the error is a revert the ABI could decode. */
-export function revertNameOf(error: unknown): string | undefined {
+/** The revert's custom error, name and arguments, if the error is a revert the ABI could decode. */
+function revertOf(error: unknown): { errorName: string; args: readonly unknown[] } | undefined {
   if (!(error instanceof BaseError)) return undefined;
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
+  const data = reverted instanceof ContractFunctionRevertedError ? reverted.data : undefined;
+  return data && { errorName: data.errorName, args: data.args ?? [] };
+}
+
+/** The revert's custom error name, if the error is a revert the ABI could decode. */
+export function revertNameOf(error: unknown): string | undefined {
+  return revertOf(error)?.errorName;
 }
 
 /** The node's answer to `request`; a failure (unreachable, timed out) is a RetryableError saying what was asked. */

@@ -23,10 +23,38 @@ export interface SubmitterOptions {
 }
 
 /**
- * Submits checked proofs through ZKPool.proveBlock. The store's one-submission-per-block record is taken
- * before any transaction, so a block is submitted once even across crashes and restarts; Taiko's final
- * refusals (a race lost to another prover, a proof it will never take) are recorded, never retried; a proof
- * it takes only later (a late block on a chain whose clock lags) is sent again when it may.
+ * What ZKPool's own reverts of proveBlock mean for the submission (Taiko's, which the pool lets through, are the
+ * network adapter's to read): `recorded`, this fork choice has its proof recorded already (a copy of this one
+ * sent by someone else, or another agent's proof of the same evidence): done, the recorded agent's prover is
+ * credited once Taiko verifies the block; `lost`, Taiko's proof on the job's parent is not the pool's; `refused`,
+ * the pool will never record this proof.
+ */
+const POOL_REJECTIONS: ReadonlyMap<string, Rejection | "recorded"> = new Map([
+  ["ProofAlreadyRecorded", "recorded"],
+  ["ForkChoiceMismatch", "lost"],
+  ["ForkChoiceNotIdentifiable", "refused"],
+  ["InvalidProof", "refused"],
+  ["EvidenceProverNotPool", "refused"],
+  ["MalformedEvidence", "refused"],
+]);
+
+/** Why the pool refuses a proof for good, in words an operator reads in the log. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  ForkChoiceNotIdentifiable:
+    "a copy of this proof is on Taiko, but not as the block's first fork choice: ZKPool cannot name it and " +
+    "records nothing, so no member is credited for this block",
+  InvalidProof: "ZKPool checked the proof against Taiko's fork choice on this parent and it does not verify",
+  EvidenceProverNotPool: "the evidence's prover is not the pool",
+  MalformedEvidence: "the input is not an abi-encoded BlockEvidence",
+};
+
+/**
+ * Submits checked proofs through ZKPool.proveBlock(blockId, input): the input's graffiti names the agent that
+ * proved, whom ZKPool records for the proof's fork choice (and credits once Taiko verifies the block: see
+ * confirmer.ts). The store's one-submission-per-block record is taken before any transaction, so a block is
+ * submitted once even across crashes and restarts; final refusals (a race lost to another prover, a proof
+ * Taiko or the pool will never take) are recorded, never retried; a fork choice recorded already is done; a
+ * proof Taiko takes only later (a late block on a chain whose clock lags) is sent again when it may.
  */
 export class Submitter {
   private readonly inFlight = new Set<Promise<void>>();
@@ -36,9 +64,12 @@ export class Submitter {
     this.now = o.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  /** Takes a checked proof; returns at once, the work goes on in the background (see drain). */
-  submit(job: Job, agent: Address, input: Hex, signature: Hex): void {
-    this.track(this.claimAndSend(job, agent, input, signature), job);
+  /**
+   * Takes a checked proof: `input`, the encoded evidence whose graffiti is `agent`'s. Returns at once, the work
+   * goes on in the background (see drain).
+   */
+  submit(job: Job, agent: Address, input: Hex): void {
+    this.track(this.claimAndSend(job, agent, input), job);
   }
 
   private track(submission: Promise<void>, job: Job): void {
@@ -93,8 +124,8 @@ export class Submitter {
     }
   }
 
-  private async claimAndSend(job: Job, agent: Address, input: Hex, signature: Hex): Promise<void> {
-    const claimed = await this.o.store.claimSubmission({ blockId: job.blockId, agent, input, signature }, this.now());
+  private async claimAndSend(job: Job, agent: Address, input: Hex): Promise<void> {
+    const claimed = await this.o.store.claimSubmission({ blockId: job.blockId, agent, input }, this.now());
     if (!claimed) {
       this.o.log.debug({ blockId: job.blockId.toString() }, "block already being submitted: proof dropped");
       return;
@@ -113,7 +144,7 @@ export class Submitter {
       address: this.o.pool,
       abi: zkPoolAbi,
       functionName: "proveBlock",
-      args: [blockId, submission.input, submission.signature],
+      args: [blockId, submission.input],
     };
     const options = {
       purpose: "submit",
@@ -126,21 +157,22 @@ export class Submitter {
           : await this.o.sender.send(call, options);
         await this.finish(job, "proven", null);
         this.o.metrics.proofLatency.observe(Math.max(0, this.now() - job.proposedAt));
-        const at = { blockId: blockId.toString(), tx: receipt.transactionHash, agent: submission.agent };
-        if (notCredited(receipt.logs, this.o.pool)) {
-          this.o.log.warn(
-            at,
-            "proof accepted on-chain but not credited: the block already had a proof from another parent",
-          );
-        } else {
-          this.o.log.info(at, "proof accepted on-chain: shares credited");
-        }
+        this.o.log.info(
+          {
+            blockId: blockId.toString(),
+            tx: receipt.transactionHash,
+            agent: submission.agent,
+            forkChoiceId: recordedForkChoice(receipt.logs, this.o.pool),
+          },
+          "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block",
+        );
         return;
       } catch (error) {
         const rejection =
           error instanceof CallRevertedError && error.errorName
-            ? this.o.adapter.rejectionOf(error.errorName, job)
+            ? (POOL_REJECTIONS.get(error.errorName) ?? this.o.adapter.rejectionOf(error.errorName, job))
             : undefined;
+        if (rejection === "recorded") return this.alreadyRecorded(job, error as CallRevertedError);
         if (rejection === "early") {
           if (await this.whenProvable(job, error as CallRevertedError)) continue;
           return;
@@ -176,7 +208,25 @@ export class Submitter {
   }
 
   /**
-   * Taiko turned the proof down for good, in the simulation or on-chain: the job ends (lost when another
+   * ZKPool has a proof recorded for this fork choice (the job's block on the job's parent) already: a copy of this
+   * one, sent by someone else first, or another agent's proof of the same block. The job is done: the recorded
+   * agent's prover is credited once Taiko verifies the block, whoever sent the proof.
+   */
+  private async alreadyRecorded(job: Job, error: CallRevertedError): Promise<void> {
+    await this.finish(job, "proven", null);
+    const [, recorded] = error.errorArgs;
+    this.o.log.info(
+      {
+        blockId: job.blockId.toString(),
+        agent: typeof recorded === "string" ? recorded : undefined,
+        tx: error instanceof TransactionRevertedError ? error.receipt.transactionHash : undefined,
+      },
+      "this fork choice is recorded in ZKPool already: its agent's prover is credited once Taiko verifies the block",
+    );
+  }
+
+  /**
+   * Taiko or the pool turned the proof down for good, in the simulation or on-chain: the job ends (lost when another
    * prover's proof came first, failed otherwise), and the proof is never sent again. A block whose proof came
    * first is the pool's own (an earlier transaction: sent before a restart, or by another relayer with the same
    * key) is not lost but proven, by that transaction.
@@ -212,7 +262,8 @@ export class Submitter {
       return;
     }
     await this.finish(job, "failed", reason);
-    this.o.log.warn(at, "Taiko refuses this proof for good: recorded, not retried");
+    const why = reason === null ? undefined : REFUSALS[reason];
+    this.o.log.warn(why ? { ...at, why } : at, "Taiko or ZKPool refuses this proof for good: recorded, not retried");
   }
 
   /**
@@ -233,14 +284,12 @@ export class Submitter {
   }
 }
 
-/**
- * Whether a confirmed proveBlock earned nothing: the pool's ProofNotCredited (the block had a proof already),
- * where a credited proof has ProofCredited.
- */
-function notCredited(logs: readonly Log[], pool: Address): boolean {
-  const events = parseEventLogs({
+/** The fork choice ZKPool recorded the proof for (its ProofRecorded in a proveBlock's logs), if it shows one. */
+function recordedForkChoice(logs: readonly Log[], pool: Address): number | undefined {
+  const [recorded] = parseEventLogs({
     abi: zkPoolAbi,
+    eventName: "ProofRecorded",
     logs: logs.filter((l) => l.address.toLowerCase() === pool.toLowerCase()),
   });
-  return events.some((e) => e.eventName === "ProofNotCredited");
+  return recorded?.args.forkChoiceId;
 }

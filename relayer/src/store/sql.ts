@@ -108,6 +108,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     )`,
     `CREATE INDEX machines_by_prover ON machines (prover)`,
   ],
+  // ZKPool takes no agent signature any more: the agent is the graffiti inside the input.
+  [`ALTER TABLE submissions DROP COLUMN signature`],
 ];
 
 /** The schema version this code writes and reads. */
@@ -120,8 +122,8 @@ const SUBMISSION_STATUSES: readonly SubmissionStatus[] = ["pending", "sent", "co
 const JOB_COLUMNS = `block_id::text AS block_id, proposed_at, deadline, opportunistic, reward_per_gas, evidence,
   instance, status, detail, created_at, updated_at`;
 const ATTEMPT_COLUMNS = `id, block_id::text AS block_id, agent, device_id, started_at, finished_at, outcome, millis`;
-const SUBMISSION_COLUMNS = `block_id::text AS block_id, agent, input, signature, status, tx_hashes, nonce, error,
-  created_at, updated_at`;
+const SUBMISSION_COLUMNS = `block_id::text AS block_id, agent, input, status, tx_hashes, nonce, error, created_at,
+  updated_at`;
 const MACHINE_COLUMNS = `agent, device_id, prover, name, ms_per_proof, concurrency, jobs_done, jobs_failed, last_seen`;
 
 /** PostgreSQL's SQLSTATE for a foreign key violation: here always "no job for this block". */
@@ -267,24 +269,19 @@ export class SqlStore implements Store {
    * serializes racing upserts on one key and re-checks the WHERE against the winner's row, so of any number
    * of concurrent claims exactly one returns true. Throws StoreNotFoundError when there is no job.
    */
-  async claimSubmission(
-    submission: Pick<Submission, "blockId" | "agent" | "input" | "signature">,
-    now: number,
-  ): Promise<boolean> {
+  async claimSubmission(submission: Pick<Submission, "blockId" | "agent" | "input">, now: number): Promise<boolean> {
     const blockId = blockParam(submission.blockId);
     return noJobAsNotFound(submission.blockId, () =>
       this.db.transaction(async (tx) => {
         const claimed = await tx.query(
-          `INSERT INTO submissions (block_id, agent, input, signature, status, tx_hashes, nonce, error, created_at,
-             updated_at)
-           VALUES ($1, $2, $3, $4, 'pending', '{}', NULL, NULL, $5, $5)
+          `INSERT INTO submissions (block_id, agent, input, status, tx_hashes, nonce, error, created_at, updated_at)
+           VALUES ($1, $2, $3, 'pending', '{}', NULL, NULL, $4, $4)
            ON CONFLICT (block_id) DO UPDATE SET
-             agent = EXCLUDED.agent, input = EXCLUDED.input, signature = EXCLUDED.signature, status = 'pending',
-             tx_hashes = '{}', nonce = NULL, error = NULL, created_at = EXCLUDED.created_at,
-             updated_at = EXCLUDED.updated_at
+             agent = EXCLUDED.agent, input = EXCLUDED.input, status = 'pending', tx_hashes = '{}', nonce = NULL,
+             error = NULL, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
            WHERE submissions.status IN ('reverted', 'rejected')
            RETURNING 1 AS claimed`,
-          [blockId, checksummed(submission.agent), submission.input, submission.signature, now],
+          [blockId, checksummed(submission.agent), submission.input, now],
         );
         if (claimed.length === 0) return false;
         await tx.query(`UPDATE jobs SET status = 'submitting', detail = NULL, updated_at = $2 WHERE block_id = $1`, [
@@ -644,7 +641,6 @@ function submissionOf(row: Row): Submission {
     blockId: big(row, "block_id"),
     agent: address(row, "agent"),
     input: hex(row, "input"),
-    signature: hex(row, "signature"),
     status: oneOf(row, "status", SUBMISSION_STATUSES),
     txHashes: hexArray(row, "tx_hashes"),
     nonce: intOrNull(row, "nonce"),

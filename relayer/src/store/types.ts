@@ -49,9 +49,10 @@ export type SubmissionStatus = "pending" | "sent" | "confirmed" | "reverted" | "
  */
 export interface Submission {
   blockId: bigint;
+  /** The agent that proved it: the input's graffiti (ZKPool credits its prover). */
   agent: Address;
+  /** The abi-encoded evidence, proof included: ZKPool.proveBlock's input. */
   input: Hex;
-  signature: Hex;
   status: SubmissionStatus;
   /**
    * Every transaction hash sent for it (replacements included), newest last; for a block found proven by an
@@ -113,10 +114,7 @@ export interface Store {
    * Records the submission of a job and moves the job to `submitting`, in one transaction; false (and nothing
    * written) when the block already has a submission that is not `reverted` or `rejected`.
    */
-  claimSubmission(
-    submission: Pick<Submission, "blockId" | "agent" | "input" | "signature">,
-    now: number,
-  ): Promise<boolean>;
+  claimSubmission(submission: Pick<Submission, "blockId" | "agent" | "input">, now: number): Promise<boolean>;
   getSubmission(blockId: bigint): Promise<Submission | undefined>;
   /** Submissions not yet final (pending or sent): what a restarted relayer must finish. */
   unfinishedSubmissions(): Promise<Submission[]>;

@@ -25,15 +25,8 @@ const MAX_RANGE = 2_000n;
  */
 const LOST_ERRORS = new Set(["L1_ALREADY_PROVEN", "L1_BLOCK_ID"]);
 
-/** Taiko's and ZKPool's errors after which the same proof will never be accepted. */
-const REFUSED_ERRORS = new Set([
-  "L1_EVIDENCE_MISMATCH",
-  "L1_INVALID_EVIDENCE",
-  "L1_NOT_PROVEABLE",
-  "L1_INVALID_PROOF",
-  "EvidenceProverNotPool",
-  "MalformedEvidence",
-]);
+/** Taiko's errors after which the same proof will never be accepted (ZKPool's own are the submitter's to read). */
+const REFUSED_ERRORS = new Set(["L1_EVIDENCE_MISMATCH", "L1_INVALID_EVIDENCE", "L1_NOT_PROVEABLE", "L1_INVALID_PROOF"]);
 
 /**
  * Taiko's error for a proof of another prover's block inside its proof window: final for the pool's own jobs
@@ -207,6 +200,11 @@ export class TaikoA4Adapter implements NetworkAdapter {
     return undefined;
   }
 
+  /** Taiko's instance hash of `evidence`, with the instance context read at start. */
+  instanceOf(evidence: JobEvidence): Hex {
+    return instanceHash(evidence, this.context());
+  }
+
   /** The window a block proposed now gets: eldfell's clamp(3 × avgProofDelay, proofMinWindow, proofMaxWindow). */
   async proofWindowSeconds(): Promise<number> {
     const [state, config] = await Promise.all([
@@ -349,7 +347,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
       opportunistic: assignedProver.toLowerCase() !== this.o.pool.toLowerCase(),
       rewardPerGas,
       evidence,
-      instance: instanceHash(evidence, this.context()),
+      instance: this.instanceOf(evidence),
     };
     if (!job.opportunistic) return replay ? undefined : { kind: "job", job, seenAt };
     if (assignedProver === zeroAddress) {

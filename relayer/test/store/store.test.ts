@@ -69,7 +69,7 @@ function newJob(blockId: bigint, deadline = 1_000, overrides: Partial<NewJob> = 
 }
 
 function claim(blockId: bigint, agent: Address = agentA) {
-  return { blockId, agent, input: "0x0102" as Hex, signature: "0x0a0b" as Hex };
+  return { blockId, agent, input: "0x0102" as Hex };
 }
 
 async function rejects(promise: Promise<unknown>): Promise<Error> {
@@ -207,6 +207,32 @@ function storeSuite(backend: Backend): void {
         expect(rows.map((r) => Number(r.version))).to.deep.equal(
           Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
         );
+      });
+
+      it("upgrades a version 1 schema: the submissions lose their agent signature, nothing else", async function () {
+        // Version 1 as it shipped: a signature beside each submission.
+        await backend.sql("DELETE FROM schema_version WHERE version > 1");
+        await backend.sql("ALTER TABLE submissions ADD COLUMN signature TEXT NOT NULL DEFAULT '0x0a0b'");
+        await store.addJob(newJob(7n), 1);
+        expect(await store.claimSubmission(claim(7n), 2)).to.equal(true);
+        await store.migrate();
+        const columns = await backend.sql(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'submissions' AND table_schema = ANY (current_schemas(false))",
+        );
+        expect(columns.map((c) => c.column_name)).to.have.members([
+          "block_id",
+          "agent",
+          "input",
+          "status",
+          "tx_hashes",
+          "nonce",
+          "error",
+          "created_at",
+          "updated_at",
+        ]);
+        expect(await store.getSubmission(7n)).to.deep.include({ blockId: 7n, agent: agentA, input: "0x0102" });
+        const versions = await backend.sql("SELECT version FROM schema_version ORDER BY version");
+        expect(versions.map((r) => Number(r.version))).to.deep.equal([1, 2]);
       });
 
       it("refuses a schema newer than the code, saying what to do", async function () {

@@ -4,17 +4,22 @@
  * is recorded, and written to a journal that a memory store may share (see memoryStore.ts).
  */
 import {
+  RawContractError,
   encodeAbiParameters,
+  encodeErrorResult,
   encodeEventTopics,
+  getContractError,
   keccak256,
   numberToHex,
   zeroHash,
+  type Abi,
+  type AbiEvent,
   type Address,
   type Hex,
   type Log,
   type TransactionReceipt,
 } from "viem";
-import { zkPoolAbi } from "@zkpool/common";
+import { taikoL1Abi, zkPoolAbi } from "@zkpool/common";
 import {
   CallRevertedError,
   TransactionRevertedError,
@@ -49,24 +54,21 @@ export function receipt(hash: Hex, status: "success" | "reverted" = "success", l
   };
 }
 
-/** A log of ZKPool's event `eventName`, emitted by `address`. */
-export function poolLog(
-  address: Address,
-  eventName: "ProofCredited" | "ProofNotCredited" | "EpochSettled" | "RewardRolledOver",
-  args: Record<string, bigint | Address>,
-): Log {
-  const topics = encodeEventTopics({ abi: zkPoolAbi, eventName, args } as Parameters<typeof encodeEventTopics>[0]);
-  const data =
-    eventName === "ProofCredited"
-      ? encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [args.epoch as bigint, args.shares as bigint])
-      : eventName === "ProofNotCredited"
-        ? encodeAbiParameters([{ type: "uint256" }], [args.forkChoiceId as bigint])
-        : eventName === "RewardRolledOver"
-          ? encodeAbiParameters([{ type: "uint256" }], [args.amount as bigint])
-          : encodeAbiParameters(
-              [{ type: "uint256" }, { type: "uint256" }, { type: "uint256" }, { type: "uint256" }],
-              [args.reward as bigint, args.fee as bigint, args.proverReward as bigint, args.totalShares as bigint],
-            );
+/** A log of ZKPool's event `eventName` emitted by `address`, its inputs taken from `args` by name. */
+export function poolLog(address: Address, eventName: string, args: Record<string, unknown>): Log {
+  const event = zkPoolAbi.find(
+    (item): item is AbiEvent & typeof item => item.type === "event" && item.name === eventName,
+  );
+  if (!event) throw new Error(`poolLog: ZKPool has no event ${eventName}`);
+  const valueOf = (input: { name?: string }) => args[input.name ?? ""];
+  const indexed = Object.fromEntries(event.inputs.flatMap((i) => (i.indexed ? [[i.name, valueOf(i)]] : [])));
+  const topics = encodeEventTopics({ abi: zkPoolAbi, eventName, args: indexed } as Parameters<
+    typeof encodeEventTopics
+  >[0]);
+  const data = encodeAbiParameters(
+    event.inputs.filter((i) => !i.indexed),
+    event.inputs.filter((i) => !i.indexed).map(valueOf),
+  );
   return {
     address,
     topics: topics as [Hex, ...Hex[]],
@@ -78,6 +80,23 @@ export function poolLog(
     transactionIndex: 0,
     removed: false,
   };
+}
+
+/** ZKPool's and TaikoL1's custom errors: what a revert's `args` are encoded with. */
+const ERRORS: Abi = [...zkPoolAbi, ...taikoL1Abi].filter((item) => item.type === "error");
+
+/**
+ * The error viem throws for a call that reverted with `errorName(...args)`, as the sender's cause: its
+ * CallRevertedError reads the arguments from it.
+ */
+function revertCause(call: ContractCall, errorName: string, args: readonly unknown[]): Error {
+  const data = encodeErrorResult({ abi: ERRORS, errorName, args } as Parameters<typeof encodeErrorResult>[0]);
+  return getContractError(new RawContractError({ data }), {
+    abi: ERRORS,
+    address: call.address,
+    args: call.args,
+    functionName: call.functionName,
+  });
 }
 
 /** What one send (or resume) comes to. */
@@ -96,22 +115,30 @@ export const mines =
     return receipt(hash, "success", logs);
   };
 
-/** The simulation reverts with Taiko's or ZKPool's `errorName`: nothing is sent. */
+/**
+ * The simulation reverts with Taiko's or ZKPool's `errorName`: nothing is sent. With `args`, the revert carries
+ * them (errorArgs), as a node's revert data would.
+ */
 export const simulationReverts =
-  (errorName: string | undefined): Outcome =>
+  (errorName: string | undefined, args?: readonly unknown[]): Outcome =>
   async (call) => {
-    throw new CallRevertedError(errorName, `${call.functionName} would revert${errorName ? ` with ${errorName}` : ""}`);
+    throw new CallRevertedError(
+      errorName,
+      `${call.functionName} would revert${errorName ? ` with ${errorName}` : ""}`,
+      errorName && args ? revertCause(call, errorName, args) : undefined,
+    );
   };
 
-/** Sent, recorded, mined, and reverted on-chain with `errorName` (another transaction got there first). */
+/** Sent, recorded, mined, and reverted on-chain with `errorName(...args)` (another transaction got there first). */
 export const minesReverted =
-  (errorName: string | undefined): Outcome =>
+  (errorName: string | undefined, args?: readonly unknown[]): Outcome =>
   async (call, options, hash, nonce) => {
     await options.onSent?.(hash, nonce);
     throw new TransactionRevertedError(
       errorName,
       `${call.functionName} transaction ${hash} reverted on-chain`,
       receipt(hash, "reverted"),
+      errorName && args ? revertCause(call, errorName, args) : undefined,
     );
   };
 

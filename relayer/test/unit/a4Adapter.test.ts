@@ -23,6 +23,7 @@ import {
   LOCAL_GENESIS_BLOCK_HASH,
   LOCAL_INSTANCE_CONTEXT,
   LOCAL_PROTOCOL,
+  agentGraffiti,
   instanceHash,
   proverPoolAbi,
   taikoL1Abi,
@@ -35,6 +36,7 @@ import type { Store } from "../../src/store/types";
 import { revertNameOf } from "../../src/sender";
 import { TaikoA4Adapter } from "../../src/taiko/a4Adapter";
 import { FakeTaiko, nameOf, zeroValues, type Proposed } from "../support/fakeTaiko";
+import { jobFor } from "../support/memoryStore";
 import { recordingLog, type RecordingLog } from "../support/recordingLog";
 
 const TAIKO_L1: Address = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
@@ -603,15 +605,9 @@ describe("TaikoA4Adapter", () => {
       expect(adapter.rejectionOf("L1_NOT_PROVEABLE", late)).to.equal("early");
     });
 
-    it("a proof Taiko or ZKPool will never take is refused: evidence, proof and prover errors", () => {
+    it("a proof Taiko will never take is refused: evidence and proof errors", () => {
       const adapter = world().adapter();
-      const refused = [
-        "L1_EVIDENCE_MISMATCH",
-        "L1_INVALID_EVIDENCE",
-        "L1_INVALID_PROOF",
-        "EvidenceProverNotPool",
-        "MalformedEvidence",
-      ];
+      const refused = ["L1_EVIDENCE_MISMATCH", "L1_INVALID_EVIDENCE", "L1_INVALID_PROOF"];
       for (const name of refused) {
         expect(adapter.rejectionOf(name, assigned), name).to.equal("refused");
         expect(adapter.rejectionOf(name, late), name).to.equal("refused");
@@ -625,6 +621,10 @@ describe("TaikoA4Adapter", () => {
         "L1_TOO_MANY_BLOCKS",
         "CHANGE_TOO_FREQUENT",
         "EnforcedPause",
+        // ZKPool's own errors are the submitter's to read.
+        "EvidenceProverNotPool",
+        "ForkChoiceMismatch",
+        "ProofAlreadyRecorded",
         "NotRelayer",
         "l1_already_proven",
         "",
@@ -655,8 +655,6 @@ describe("TaikoA4Adapter", () => {
         "L1_INVALID_EVIDENCE",
         "L1_NOT_PROVEABLE",
         "L1_INVALID_PROOF",
-        "EvidenceProverNotPool",
-        "MalformedEvidence",
       ]);
       for (const error of classified) {
         const args = zeroValues(error.inputs);
@@ -957,6 +955,28 @@ describe("TaikoA4Adapter", () => {
 
       expect(job.instance).to.equal(instanceHash(job.evidence, LOCAL_INSTANCE_CONTEXT));
       expect(job).to.deep.equal(expectedJob([mine], false));
+    });
+
+    it("instanceOf hashes any evidence with that context: an agent's graffiti makes its own instance", async () => {
+      const w = world();
+      const context = otherContext(w);
+      const adapter = await started(w);
+      const mine = w.chain.propose({ assignedProver: POOL, proofWindow: 60n });
+      const job = only(jobs(await follow(adapter)));
+      const agents: Address[] = [OTHER_PROVER, POOL];
+      const instances = agents.map((agent) => adapter.instanceOf({ ...job.evidence, graffiti: agentGraffiti(agent) }));
+
+      expect(adapter.instanceOf(job.evidence)).to.equal(expectedJob([mine], false, 7, context).instance);
+      expect(instances).to.deep.equal(
+        agents.map((agent) => instanceHash({ ...job.evidence, graffiti: agentGraffiti(agent) }, context)),
+      );
+      expect(new Set([job.instance, ...instances]).size, "one instance per graffiti").to.equal(3);
+    });
+
+    it("instanceOf before start has no context to hash with, and says so", () => {
+      const adapter = world().adapter();
+      const evidence = jobFor(7n).evidence;
+      expect(() => adapter.instanceOf(evidence)).to.throw("TaikoA4Adapter used before start()");
     });
 
     it("start reads it from TaikoL1 as eldfell resolves it: getConfig, resolve(signal_service), and on config.chainId resolve(signal_service) and resolve(taiko), none allowed to be zero", async () => {

@@ -476,9 +476,9 @@ describe("agent gateway: login", function () {
     expect(calls.lookups).to.deep.equal([stranger.address]);
     expect(calls.authorized).to.deep.equal([]);
     expect(gateway.stats.authorized).to.equal(0);
-    expect(
-      (await socket.request("zkpool.submit", { jobId: "j", proof: PROOF, signature: SIGNATURE })).error?.code,
-    ).to.equal(RpcErrorCode.NotAuthorized);
+    expect((await socket.request("zkpool.submit", { jobId: "j", proof: PROOF })).error?.code).to.equal(
+      RpcErrorCode.NotAuthorized,
+    );
     expect(calls.submits).to.deep.equal([]);
   });
 
@@ -520,9 +520,7 @@ describe("agent gateway: login", function () {
       message: "Not authorized: subscribe, then authorize with your access key",
     };
     expect((await socket.request("zkpool.heartbeat", { busy: 0 })).error).to.deep.equal(notAuthorized);
-    expect(
-      (await socket.request("zkpool.submit", { jobId: "j", proof: PROOF, signature: SIGNATURE })).error,
-    ).to.deep.equal(notAuthorized);
+    expect((await socket.request("zkpool.submit", { jobId: "j", proof: PROOF })).error).to.deep.equal(notAuthorized);
     const authorizeFirst = await socket.request("zkpool.authorize", {
       agent: alice.address,
       deviceId: "gpu-0",
@@ -634,9 +632,9 @@ describe("agent gateway: deadlines", function () {
       expect((await socket.request("zkpool.heartbeat", { busy: 1 })).error).to.equal(undefined);
     }
     clock.advance(4_000);
-    expect(
-      (await socket.request("zkpool.submit", { jobId: "j", proof: PROOF, signature: SIGNATURE })).result,
-    ).to.deep.equal({ accepted: true });
+    expect((await socket.request("zkpool.submit", { jobId: "j", proof: PROOF })).result).to.deep.equal({
+      accepted: true,
+    });
     clock.advance(4_999);
     expect(socket.ended).to.equal(false);
     expect(calls.disconnected).to.deep.equal([]);
@@ -848,12 +846,11 @@ describe("agent gateway: a logged-in agent", function () {
     const reply = await socket.request("zkpool.submit", {
       jobId: "job-7",
       proof: PROOF,
-      signature: SIGNATURE,
       millis: 900,
     });
     expect(reply).to.deep.equal({ jsonrpc: "2.0", id: 3, result: { accepted: true } });
     expect(calls.submits).to.deep.equal([
-      { session: calls.authorized[0], params: { jobId: "job-7", proof: PROOF, signature: SIGNATURE, millis: 900 } },
+      { session: calls.authorized[0], params: { jobId: "job-7", proof: PROOF, millis: 900 } },
     ]);
     expect(calls.authorized[0]?.lastHeartbeat).to.equal(T0 + 1_234);
 
@@ -861,7 +858,6 @@ describe("agent gateway: a logged-in agent", function () {
     const groth16Only = await socket.request("zkpool.submit", {
       jobId: "job-7",
       proof: `0x${"ab".repeat(256)}`,
-      signature: SIGNATURE,
     });
     expect(groth16Only.error?.code).to.equal(RpcErrorCode.InvalidParams);
     expect(groth16Only.error?.message).to.match(/^Invalid params: proof: /);
@@ -874,7 +870,7 @@ describe("agent gateway: a logged-in agent", function () {
     await login(socket, alice);
     calls.onSubmit = () =>
       Promise.reject(new RpcFailure(RpcErrorCode.BadProof, "The proof does not verify", { jobId: "j" }));
-    const refused = await socket.request("zkpool.submit", { jobId: "j", proof: PROOF, signature: SIGNATURE });
+    const refused = await socket.request("zkpool.submit", { jobId: "j", proof: PROOF });
     expect(refused.error).to.deep.equal({
       code: RpcErrorCode.BadProof,
       message: "The proof does not verify",
@@ -882,7 +878,7 @@ describe("agent gateway: a logged-in agent", function () {
     });
     expect(log.lines.filter((l) => l.level === "error")).to.deep.equal([]);
     calls.onSubmit = () => Promise.reject(new Error("database on fire at 10.0.0.5"));
-    const failed = await socket.request("zkpool.submit", { jobId: "j", proof: PROOF, signature: SIGNATURE });
+    const failed = await socket.request("zkpool.submit", { jobId: "j", proof: PROOF });
     expect(failed.error).to.deep.equal({
       code: RpcErrorCode.InternalError,
       message: "Internal error: the relayer could not handle this message; try again",

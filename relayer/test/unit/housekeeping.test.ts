@@ -125,8 +125,7 @@ describe("housekeeping", () => {
           proverReward: 99n * epoch,
           totalShares: 7n,
         });
-      // An epoch without shares rolls its reward over to the next, then settles with nothing to split.
-      const rolledOver = poolLog(POOL, "RewardRolledOver", { fromEpoch: 3n, toEpoch: 4n, amount: 300n });
+      // An epoch without credits settles with nothing to split.
       const empty = poolLog(POOL, "EpochSettled", {
         epoch: 3n,
         reward: 0n,
@@ -134,7 +133,7 @@ describe("housekeeping", () => {
         proverReward: 0n,
         totalShares: 0n,
       });
-      sender.outcomes.push(mines([split(2n)]), mines([rolledOver, empty]), mines([]));
+      sender.outcomes.push(mines([split(2n)]), mines([empty]), mines([]));
       await chores.harvestAndSettle();
       expect(sender.called).to.deep.equal(["send settle(2)", "send settle(3)", "send settle(4)"]);
       expect(sender.calls.map((c) => c.options)).to.deep.equal([

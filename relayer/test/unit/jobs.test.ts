@@ -53,7 +53,7 @@ function world(options: { clock?: false } = {}): World {
 async function jobIn(w: World, status: "open" | "submitting" | "proven", fields: Partial<Job> = {}): Promise<Job> {
   const job = (await w.store.addJob(jobFor(7n, fields), 1_000))!;
   if (status !== "open") {
-    await w.store.claimSubmission({ blockId: 7n, agent: AGENT, input: "0xaa", signature: "0xbb" }, 1_010);
+    await w.store.claimSubmission({ blockId: 7n, agent: AGENT, input: "0xaa" }, 1_010);
   }
   if (status === "proven") await w.store.finishSubmission(7n, "confirmed", null, 1_020);
   return (await w.store.getJob(job.blockId))!;

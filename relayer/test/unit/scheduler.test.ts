@@ -1,17 +1,20 @@
 /**
  * The scheduler on its own, with agents played by in-memory sessions, a store that records what it is told and a
  * clock the test moves: which agent gets a job and when it loses it, which proofs are taken, and what an
- * operator reads of it (store rows, metrics, log lines, the status snapshot). Proofs are checked by a stand-in
- * verifier that takes one fixed 256-byte string per job, except in one test that proves and verifies for real.
+ * operator reads of it (store rows, metrics, log lines, the status snapshot). Each attempt is for one agent: its
+ * evidence's graffiti is the agent's address and its instance binds it. Proofs are checked by a stand-in verifier
+ * that takes one fixed 256-byte string per instance, except in one test that proves and verifies for real.
  */
 import { expect } from "chai";
 import type { z } from "zod";
 import { concat, keccak256, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import {
+  LOCAL_INSTANCE_CONTEXT,
   RpcErrorCode,
+  agentGraffiti,
   encodeEvidence,
-  proofTypedData,
+  instanceHash,
   proveInstance,
   shutdownProver,
   type CancelParams,
@@ -28,8 +31,6 @@ import type { AttemptOutcome, Job, Store } from "../../src/store/types";
 import { jobFor as openJob } from "../support/memoryStore";
 import { recordingLog, type Logged, type RecordingLog } from "../support/recordingLog";
 
-const CHAIN_ID = 31337;
-const POOL: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const T0 = 1_000;
 /** The harness's redundancy margin: seconds before the deadline when a second agent joins. */
 const REDUNDANCY_S = 6;
@@ -119,6 +120,18 @@ function jobFor(blockId: bigint, deadline: number): Job {
   return openJob(blockId, { proposedAt: deadline - 60, deadline, createdAt: 0, updatedAt: 0 });
 }
 
+/** The instance of the local network's proofs of `evidence` (the adapter's instanceOf). */
+const instanceOf = (evidence: JobEvidence): Hex => instanceHash(evidence, LOCAL_INSTANCE_CONTEXT);
+
+/** The evidence `session`'s proof of `job` is for: the job's, with the session's agent in the graffiti. */
+const evidenceFor = (job: Job, session: { agent: Address }): JobEvidence => ({
+  ...job.evidence,
+  graffiti: agentGraffiti(session.agent),
+});
+
+/** The instance `session` proves for `job`. */
+const instanceFor = (job: Job, session: { agent: Address }): Hex => instanceOf(evidenceFor(job, session));
+
 /** The 256 bytes the stand-in verifier takes as the proof of `instance`. */
 const goodProof = (instance: Hex): Hex => concat(Array.from({ length: 8 }, () => keccak256(instance)));
 /** 256 bytes that do not prove `instance`. */
@@ -128,7 +141,6 @@ interface Submitted {
   blockId: bigint;
   agent: Address;
   input: Hex;
-  signature: Hex;
 }
 
 interface Harness {
@@ -144,15 +156,14 @@ interface Harness {
   add(blockId: bigint, deadlineIn: number, seenAt?: number): Job;
   /** Connects agents. */
   connect(...sessions: FakeSession[]): void;
-  /** What `session` sends for its last attempt at `blockId`: the proof, signed by `signer` (the agent's key). */
-  signed(session: FakeSession, blockId: bigint, options?: SubmitOptions): Promise<SubmitParams>;
-  /** Submits signed(session, blockId, options). */
+  /** What `session` sends for its last attempt at `blockId`: a good proof of the instance it was told, by default. */
+  answer(session: FakeSession, blockId: bigint, options?: SubmitOptions): SubmitParams;
+  /** Submits answer(session, blockId, options). */
   submit(session: FakeSession, blockId: bigint, options?: SubmitOptions): Promise<SubmitResult>;
 }
 
 interface SubmitOptions {
   proof?: Hex;
-  signer?: PrivateKeyAccount;
   millis?: number;
   jobId?: string;
 }
@@ -167,13 +178,12 @@ function harness(options: Partial<SchedulerOptions> = {}): Harness {
   const jobs = new Map<bigint, Job>();
   const scheduler = new Scheduler({
     store,
-    chainId: CHAIN_ID,
-    pool: POOL,
+    instanceOf,
     difficulty: 3,
     redundancyMarginS: REDUNDANCY_S,
     log: log.log,
     metrics,
-    submit: (job, agent, input, signature) => submitted.push({ blockId: job.blockId, agent, input, signature }),
+    submit: (job, agent, input) => submitted.push({ blockId: job.blockId, agent, input }),
     now: () => clock.now,
     verifyProof: async (instance, proof, opts) => {
       const good = proof === goodProof(instance);
@@ -199,26 +209,18 @@ function harness(options: Partial<SchedulerOptions> = {}): Harness {
     connect(...sessions) {
       for (const session of sessions) scheduler.onAuthorized(session);
     },
-    signed,
+    answer,
     async submit(session, blockId, options) {
-      return scheduler.onSubmit(session, await signed(session, blockId, options));
+      return scheduler.onSubmit(session, answer(session, blockId, options));
     },
   };
 
-  async function signed(
-    session: FakeSession,
-    blockId: bigint,
-    { proof, signer, millis, jobId }: SubmitOptions = {},
-  ): Promise<SubmitParams> {
+  function answer(session: FakeSession, blockId: bigint, { proof, millis, jobId }: SubmitOptions = {}): SubmitParams {
     const job = jobs.get(blockId)!;
-    const sent = proof ?? goodProof(job.instance);
-    const input = encodeEvidence({ ...job.evidence, proof: sent });
-    const signature = await (signer ?? session.account).signTypedData(proofTypedData(CHAIN_ID, POOL, blockId, input));
     const notified = session.notified.findLast((n) => n.blockId === blockId.toString());
     return {
       jobId: jobId ?? notified?.jobId ?? "",
-      proof: sent,
-      signature,
+      proof: proof ?? goodProof(instanceFor(job, session)),
       ...(millis === undefined ? {} : { millis }),
     };
   }
@@ -508,9 +510,9 @@ describe("scheduler", function () {
       expect(lines(log, "warn")).to.deep.equal([
         { msg: "agent stalled: reassigning", blockId: "4", agent: stuck.agent },
       ]);
-      expect(
-        await refusal(scheduler.onSubmit(stuck, { jobId: attempt!.jobId, proof: "0x", signature: "0x" })),
-      ).to.equal(RpcErrorCode.UnknownJob);
+      expect(await refusal(scheduler.onSubmit(stuck, { jobId: attempt!.jobId, proof: "0x" }))).to.equal(
+        RpcErrorCode.UnknownJob,
+      );
     });
 
     it("an attempt stalls after three times the agent's current expected time, and at least ten seconds more", () => {
@@ -589,17 +591,51 @@ describe("scheduler", function () {
   });
 
   describe("proofs", () => {
-    it("takes a proof signed by the agent's key, records the attempt with its time, and hands it on", async () => {
+    it("tells each agent the job's evidence with its own address as graffiti, and the instance of that evidence", () => {
+      const { add, connect } = harness();
+      const rig = new FakeSession("rig", 5_000);
+      connect(rig);
+      const job = add(12n, 600);
+      const [notified] = rig.notified;
+      expect(notified?.evidence).to.deep.equal({ ...job.evidence, graffiti: agentGraffiti(rig.agent) });
+      expect(notified?.evidence.graffiti).to.equal(`0x${"00".repeat(12)}${rig.agent.slice(2).toLowerCase()}`);
+      expect(notified?.instance).to.equal(instanceOf(evidenceFor(job, rig)));
+      expect(notified?.instance, "not the instance of the job's own evidence").to.not.equal(job.instance);
+    });
+
+    it("two agents on one job prove two instances, each naming its own agent", () => {
+      const { clock, scheduler, add, connect } = harness();
+      const a = new FakeSession("a", 10_000);
+      const b = new FakeSession("b", 3_000);
+      connect(a);
+      const job = add(40n, 30);
+      connect(b);
+      clock.now = T0 + 30 - REDUNDANCY_S;
+      scheduler.tick();
+      const [toA] = a.notified;
+      const [toB] = b.notified;
+      expect([toA?.blockId, toB?.blockId]).to.deep.equal(["40", "40"]);
+      expect([toA?.evidence.graffiti, toB?.evidence.graffiti]).to.deep.equal([
+        agentGraffiti(a.agent),
+        agentGraffiti(b.agent),
+      ]);
+      expect(toA?.instance).to.equal(instanceFor(job, a));
+      expect(toB?.instance).to.equal(instanceFor(job, b));
+      expect(toA?.instance).to.not.equal(toB?.instance);
+    });
+
+    it("takes a proof of the agent's own instance, records the attempt with its time, and hands on its evidence", async () => {
       const { clock, scheduler, store, metrics, verified, submitted, add, connect, submit } = harness();
       const rig = new FakeSession("rig", 5_000);
       connect(rig);
       const job = add(12n, 600);
       clock.now += 2.5;
       expect(await submit(rig, 12n)).to.deep.equal({ accepted: true });
-      expect(verified).to.deep.equal([`good proof of ${job.instance} at difficulty 3`]);
-      const input = encodeEvidence({ ...job.evidence, proof: goodProof(job.instance) });
-      expect(submitted).to.have.length(1);
-      expect(submitted[0]).to.include({ blockId: 12n, agent: rig.agent, input });
+      const instance = instanceFor(job, rig);
+      expect(verified).to.deep.equal([`good proof of ${instance} at difficulty 3`]);
+      // The input ZKPool takes: the evidence with the agent in the graffiti, and the proof.
+      const input = encodeEvidence({ ...evidenceFor(job, rig), proof: goodProof(instance) });
+      expect(submitted).to.deep.equal([{ blockId: 12n, agent: rig.agent, input }]);
       expect(rig.busy).to.equal(0);
       expect(scheduler.snapshot().queueDepth, "handed off: not waiting for a proof").to.equal(0);
       expect(await gauge(metrics.queueDepth)).to.equal(0);
@@ -623,12 +659,17 @@ describe("scheduler", function () {
       connect(broken);
       const job = add(21n, 600);
       clock.now += 1.25;
-      const error = await submit(broken, 21n, { proof: badProof(job.instance) }).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(RpcFailure).and.include({
-        code: RpcErrorCode.BadProof,
-        message: "The proof for block 21 does not verify: check the prover backend",
-      });
-      expect(verified).to.deep.equal([`bad proof of ${job.instance} at difficulty 3`]);
+      const instance = instanceFor(job, broken);
+      const error = await submit(broken, 21n, { proof: badProof(instance) }).catch((e: unknown) => e);
+      expect(error)
+        .to.be.instanceOf(RpcFailure)
+        .and.include({
+          code: RpcErrorCode.BadProof,
+          message:
+            "The proof for block 21 does not verify for the instance notified (its evidence's graffiti is your " +
+            "agent's address): check the prover backend",
+        });
+      expect(verified).to.deep.equal([`bad proof of ${instance} at difficulty 3`]);
       expect(submitted).to.deep.equal([]);
       expect(broken.busy).to.equal(0);
       // The job waits for another agent, and goes to the first that comes, however slow.
@@ -654,53 +695,59 @@ describe("scheduler", function () {
       );
     });
 
-    it("refuses a signature by another key, for another pool, chain or block, or that is not one", async () => {
-      const { scheduler, submitted, add, connect, submit } = harness();
-      const session = new FakeSession("rig", 500);
-      connect(session);
+    it("refuses a proof made for another agent's graffiti (another instance), or for the job's own evidence", async () => {
+      const { verified, submitted, add, connect, submit } = harness();
+      const rig = new FakeSession("rig", 500);
+      const thief = new FakeSession("thief", 500);
+      connect(rig, thief);
       const job = add(7n, 600);
-      const [notified] = session.notified;
-      const proof = goodProof(job.instance);
-      const input = encodeEvidence({ ...job.evidence, proof });
-      const other = privateKeyToAccount(generatePrivateKey());
-      const error = await submit(session, 7n, { signer: other }).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(RpcFailure).and.include({
-        code: RpcErrorCode.BadSignature,
-        message: "The proof signature is not from this agent's access key",
-      });
-      const foreign = [
-        await session.account.signTypedData(proofTypedData(CHAIN_ID, other.address, job.blockId, input)),
-        await session.account.signTypedData(proofTypedData(1, POOL, job.blockId, input)),
-        await session.account.signTypedData(proofTypedData(CHAIN_ID, POOL, job.blockId + 1n, input)),
-        await session.account.signTypedData(
-          proofTypedData(CHAIN_ID, POOL, job.blockId, encodeEvidence({ ...job.evidence, gasUsed: 1, proof })),
-        ),
-        "0x00",
-        `0x${"11".repeat(65)}`,
-      ] as Hex[];
-      for (const signature of foreign) {
-        const submitting = scheduler.onSubmit(session, { jobId: notified!.jobId, proof, signature });
-        expect(await refusal(submitting), signature).to.equal(RpcErrorCode.BadSignature);
-      }
+      expect([rig.blocks, thief.blocks]).to.deep.equal([["7"], []]);
+      // rig answers with a proof made for thief's graffiti: not its own instance.
+      expect(await refusal(submit(rig, 7n, { proof: goodProof(instanceFor(job, thief)) }))).to.equal(
+        RpcErrorCode.BadProof,
+      );
+      // The job goes to thief, which copies a proof made for rig's graffiti: not its own instance either.
+      expect(thief.blocks).to.deep.equal(["7"]);
+      expect(await refusal(submit(thief, 7n, { proof: goodProof(instanceFor(job, rig)) }))).to.equal(
+        RpcErrorCode.BadProof,
+      );
+      // A proof of the job's evidence as the network gave it (its graffiti names nobody) does not count either.
+      const stale = new FakeSession("stale", 500);
+      connect(stale);
+      expect(stale.blocks).to.deep.equal(["7"]);
+      expect(await refusal(submit(stale, 7n, { proof: goodProof(job.instance) }))).to.equal(RpcErrorCode.BadProof);
       expect(submitted, "nothing handed on").to.deep.equal([]);
-      // The attempt is still the agent's: the same proof, signed right, is taken.
-      expect(await submit(session, 7n)).to.deep.equal({ accepted: true });
-      expect(submitted).to.have.length(1);
+      // The next agent proves its own instance, and its proof is taken, its evidence naming it.
+      const honest = new FakeSession("honest", 500);
+      connect(honest);
+      expect(await submit(honest, 7n)).to.deep.equal({ accepted: true });
+      expect(verified).to.deep.equal([
+        `bad proof of ${instanceFor(job, rig)} at difficulty 3`,
+        `bad proof of ${instanceFor(job, thief)} at difficulty 3`,
+        `bad proof of ${instanceFor(job, stale)} at difficulty 3`,
+        `good proof of ${instanceFor(job, honest)} at difficulty 3`,
+      ]);
+      expect(submitted).to.deep.equal([
+        {
+          blockId: 7n,
+          agent: honest.agent,
+          input: encodeEvidence({ ...evidenceFor(job, honest), proof: goodProof(instanceFor(job, honest)) }),
+        },
+      ]);
     });
 
-    it("takes a real Groth16 proof, checked off-chain at the pool's difficulty, signed by the agent", async function () {
+    it("takes a real Groth16 proof of the agent's own instance, checked off-chain at the pool's difficulty", async function () {
       this.timeout(60_000);
       const clock = { now: T0 };
       const submitted: Submitted[] = [];
       const scheduler = new Scheduler({
         store: recordingStore(),
-        chainId: CHAIN_ID,
-        pool: POOL,
+        instanceOf,
         difficulty: 1,
         redundancyMarginS: REDUNDANCY_S,
         log: recordingLog().log,
         metrics: createMetrics(),
-        submit: (job, agent, input, signature) => submitted.push({ blockId: job.blockId, agent, input, signature }),
+        submit: (job, agent, input) => submitted.push({ blockId: job.blockId, agent, input }),
         now: () => clock.now,
       });
       const rig = new FakeSession("rig", 500, 2);
@@ -710,26 +757,14 @@ describe("scheduler", function () {
       scheduler.addJob(job);
       scheduler.addJob(other);
       const [forJob, forOther] = rig.notified;
-      const { proof } = await proveInstance(job.instance, { difficulty: 1 });
-      const sign = (evidence: JobEvidence, blockId: bigint) => {
-        const input = encodeEvidence({ ...evidence, proof });
-        return rig.account.signTypedData(proofTypedData(CHAIN_ID, POOL, blockId, input));
-      };
-      // Block 7's proof does not prove block 8, however well signed.
-      const wrong = scheduler.onSubmit(rig, {
-        jobId: forOther!.jobId,
-        proof,
-        signature: await sign(other.evidence, 8n),
-      });
+      const { proof } = await proveInstance(forJob!.instance as Hex, { difficulty: 1 });
+      // Block 7's proof does not prove block 8.
+      const wrong = scheduler.onSubmit(rig, { jobId: forOther!.jobId, proof });
       expect(await refusal(wrong)).to.equal(RpcErrorCode.BadProof);
-      const signature = await sign(job.evidence, 7n);
-      expect(await scheduler.onSubmit(rig, { jobId: forJob!.jobId, proof, signature })).to.deep.equal({
-        accepted: true,
-      });
-      const input = encodeEvidence({ ...job.evidence, proof });
-      expect(submitted).to.deep.equal([{ blockId: job.blockId, agent: rig.agent, input, signature }]);
+      expect(await scheduler.onSubmit(rig, { jobId: forJob!.jobId, proof })).to.deep.equal({ accepted: true });
+      const input = encodeEvidence({ ...evidenceFor(job, rig), proof });
+      expect(submitted).to.deep.equal([{ blockId: job.blockId, agent: rig.agent, input }]);
     });
-
     it("refuses a proof for an unknown block, another agent's attempt, a finished job or an attempt that was replaced", async () => {
       const { scheduler, verified, submitted, add, connect, submit } = harness();
       const rig = new FakeSession("rig", 1_000);
@@ -815,8 +850,8 @@ describe("scheduler", function () {
     }
 
     it("of two proofs of one job checked at the same time, one is handed on and the other refused", async () => {
-      const { scheduler, store, metrics, submitted, signed, a, b } = redundant();
-      const [fromA, fromB] = [await signed(a, 40n), await signed(b, 40n)];
+      const { scheduler, store, metrics, submitted, answer, a, b } = redundant();
+      const [fromA, fromB] = [answer(a, 40n), answer(b, 40n)];
       // Both arrive before either is checked.
       const outcomes = await Promise.all([
         refusal(scheduler.onSubmit(a, fromA)),
@@ -836,8 +871,8 @@ describe("scheduler", function () {
     });
 
     it("a proof whose job ends while it is checked is refused and not handed on", async () => {
-      const { scheduler, submitted, signed, a, b } = redundant();
-      const submitting = scheduler.onSubmit(a, await signed(a, 40n));
+      const { scheduler, submitted, answer, a, b } = redundant();
+      const submitting = scheduler.onSubmit(a, answer(a, 40n));
       scheduler.finishJob(40n, "proven by 0xabc");
       expect(await refusal(submitting)).to.equal(RpcErrorCode.UnknownJob);
       expect(submitted).to.deep.equal([]);
@@ -845,8 +880,8 @@ describe("scheduler", function () {
     });
 
     it("a bad proof whose attempt stalls while it is checked is refused once: the agent is counted failed once", async () => {
-      const { clock, scheduler, store, metrics, signed, b } = redundant();
-      const late = scheduler.onSubmit(b, await signed(b, 40n, { proof: badProof(jobFor(40n, 0).instance) }));
+      const { clock, scheduler, store, metrics, answer, b } = redundant();
+      const late = scheduler.onSubmit(b, answer(b, 40n, { proof: badProof(instanceFor(jobFor(40n, 0), b)) }));
       clock.now = T0 + 40;
       scheduler.tick();
       expect(await refusal(late)).to.equal(RpcErrorCode.UnknownJob);
@@ -925,7 +960,9 @@ describe("scheduler", function () {
       connect(broken, good);
       const job = add(61n, 600);
       add(62n, 600);
-      expect(await refusal(submit(broken, 61n, { proof: badProof(job.instance) }))).to.equal(RpcErrorCode.BadProof);
+      expect(await refusal(submit(broken, 61n, { proof: badProof(instanceFor(job, broken)) }))).to.equal(
+        RpcErrorCode.BadProof,
+      );
       expect([broken.blocks, good.blocks]).to.deep.equal([["61"], ["62", "61"]]);
       expect(await submit(good, 61n)).to.deep.equal({ accepted: true });
       scheduler.finishJob(62n, "proven");
@@ -1029,8 +1066,7 @@ describe("scheduler", function () {
       const store = recordingStore();
       const scheduler = new Scheduler({
         store,
-        chainId: CHAIN_ID,
-        pool: POOL,
+        instanceOf,
         difficulty: 1,
         redundancyMarginS: REDUNDANCY_S,
         log: recordingLog().log,

@@ -39,7 +39,7 @@ const alreadyProven: Revert = { abi: taikoL1Abi, errorName: "L1_ALREADY_PROVEN" 
 const notRelayer: Revert = { abi: zkPoolAbi, errorName: "NotRelayer", args: [POOL] };
 
 function proveBlock(blockId = 7n): ContractCall {
-  return { address: POOL, abi: zkPoolAbi, functionName: "proveBlock", args: [blockId, "0x1234", "0xabcd"] };
+  return { address: POOL, abi: zkPoolAbi, functionName: "proveBlock", args: [blockId, "0x1234"] };
 }
 
 interface Setup {
@@ -283,7 +283,7 @@ describe("TxSender", () => {
       const [sent] = log.of("wallet.signTransaction");
       expect(sent).to.deep.include({ account: chain.wallet.account, chain: chain.wallet.chain, to: POOL });
       expect(sent?.data).to.equal(
-        encodeFunctionData({ abi: zkPoolAbi, functionName: "proveBlock", args: [7n, "0x1234", "0xabcd"] }),
+        encodeFunctionData({ abi: zkPoolAbi, functionName: "proveBlock", args: [7n, "0x1234"] }),
       );
       expect(log.of("client.waitForTransactionReceipt")).to.deep.equal([{ hash, timeout: RECEIPT_TIMEOUT_MS }]);
       expect(log.of("client.estimateContractGas")).to.deep.equal([
@@ -459,6 +459,7 @@ describe("TxSender", () => {
       expect(error).to.be.instanceOf(CallRevertedError).and.not.instanceOf(TransactionRevertedError);
       expect(error.name).to.equal("CallRevertedError");
       expect((error as CallRevertedError).errorName).to.equal("NotRelayer");
+      expect((error as CallRevertedError).errorArgs, "the custom error's arguments").to.deep.equal([POOL]);
       expect((error as CallRevertedError).retryable).to.equal(false);
       expect(error.message).to.equal("proveBlock would revert with NotRelayer");
       expect(log.names()).to.deep.equal(["client.estimateContractGas"]);
@@ -483,6 +484,7 @@ describe("TxSender", () => {
 
       expect(error).to.be.instanceOf(CallRevertedError);
       expect((error as CallRevertedError).errorName).to.equal(undefined);
+      expect((error as CallRevertedError).errorArgs).to.deep.equal([]);
       expect(error.message).to.equal("proveBlock would revert");
     });
 
@@ -522,9 +524,22 @@ describe("TxSender", () => {
 
       expect(error).to.be.instanceOf(TransactionRevertedError);
       expect((error as TransactionRevertedError).errorName).to.equal(undefined);
+      expect((error as TransactionRevertedError).errorArgs).to.deep.equal([]);
       expect(error.message).to.equal(
         `proveBlock transaction ${broadcast(log)[0]} reverted on-chain (its replay passes: reason unknown)`,
       );
+    });
+
+    it("a mined revert carries its custom error's arguments, read from the replay", async () => {
+      const { chain, sender, options } = setup();
+      const parentHash = `0x${"ab".repeat(32)}` as const;
+      chain.willTreat(fate.reverts({ abi: zkPoolAbi, errorName: "ProofNotRecorded", args: [9n, parentHash, 21_000] }));
+
+      const error = await rejectionOf(sender.send(proveBlock(), options));
+
+      expect(error).to.be.instanceOf(TransactionRevertedError);
+      expect((error as TransactionRevertedError).errorName).to.equal("ProofNotRecorded");
+      expect((error as TransactionRevertedError).errorArgs).to.deep.equal([9n, parentHash, 21_000]);
     });
 
     it("a send the node answers with an error although it mined the reverting transaction (automine) is a revert, not a refusal", async () => {
@@ -654,7 +669,7 @@ describe("TxSender", () => {
       expect(chain.sent.map((t) => [t.nonce, t.data])).to.deep.equal(
         [1n, 2n, 3n].map((id, nonce) => [
           nonce,
-          encodeFunctionData({ abi: zkPoolAbi, functionName: "proveBlock", args: [id, "0x1234", "0xabcd"] }),
+          encodeFunctionData({ abi: zkPoolAbi, functionName: "proveBlock", args: [id, "0x1234"] }),
         ]),
       );
       expect(receipts.map((r) => r.transactionHash)).to.deep.equal(chain.sent.map((t) => t.hash));

@@ -4,7 +4,7 @@
  * records, what it sends, and in which order.
  */
 import { expect } from "chai";
-import type { Address, Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 import { Jobs } from "../../src/jobs";
 import { createMetrics, type Metrics } from "../../src/metrics";
 import type { NetworkAdapter, PoolProof, Rejection } from "../../src/network";
@@ -29,7 +29,8 @@ import { recordingLog, type Logged } from "../support/recordingLog";
 const AGENT: Address = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const OTHER_AGENT: Address = "0x90F79bf6EB2c8f870365E90322F3d7b7A6b8d28E";
 const INPUT: Hex = "0xaa";
-const SIGNATURE: Hex = "0xbb";
+/** An agent as the chain spells it (checksummed): another machine whose proof ZKPool recorded. */
+const RECORDED: Address = getAddress("0x15d34aaf54267db7d7c367839aaf71a00a2c6a65");
 
 /** The network as the submitter sees it: Taiko A4's refusals, and a chain whose answers the test sets. */
 class FakeNetwork implements NetworkAdapter {
@@ -70,6 +71,9 @@ class FakeNetwork implements NetworkAdapter {
   poll = () => Promise.reject(new Error("not in this test"));
   commit = () => Promise.reject(new Error("not in this test"));
   proofWindowSeconds = () => Promise.reject(new Error("not in this test"));
+  instanceOf = () => {
+    throw new Error("not in this test");
+  };
 }
 
 interface Finished {
@@ -149,13 +153,13 @@ async function finishedCount(metrics: Metrics): Promise<number> {
 
 /** Submits AGENT's proof of block 7 and waits until the submitter is done with it. */
 async function submitted(w: World): Promise<void> {
-  w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
+  w.submitter.submit(w.job, AGENT, INPUT);
   await w.submitter.drain();
 }
 
 /** A submission of block 7 left by a relayer that stopped, with the transactions it had sent. */
 async function leftBeforeRestart(w: World, hashes: Hex[]): Promise<void> {
-  await w.store.claimSubmission({ blockId: 7n, agent: AGENT, input: INPUT, signature: SIGNATURE }, 1_010);
+  await w.store.claimSubmission({ blockId: 7n, agent: AGENT, input: INPUT }, 1_010);
   for (const [nonce, hash] of hashes.entries()) await w.store.recordSubmissionTx(7n, hash, nonce, 1_010);
   w.journal.length = 0;
 }
@@ -163,7 +167,7 @@ async function leftBeforeRestart(w: World, hashes: Hex[]): Promise<void> {
 const logged = (w: World, msg: string) => w.lines.filter((l) => l.msg === msg);
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-const PROVE_7 = `send proveBlock(7, ${INPUT}, ${SIGNATURE})`;
+const PROVE_7 = `send proveBlock(7, ${INPUT})`;
 
 describe("submitter", () => {
   describe("one submission per block, taken in the store before any transaction", () => {
@@ -190,8 +194,8 @@ describe("submitter", () => {
       const w = await world();
       const first = held(mines());
       w.sender.outcomes.push(first.outcome);
-      w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
-      w.submitter.submit(w.job, OTHER_AGENT, "0xcc", "0xdd");
+      w.submitter.submit(w.job, AGENT, INPUT);
+      w.submitter.submit(w.job, OTHER_AGENT, "0xcc");
       await settled();
       first.release();
       await w.submitter.drain();
@@ -204,7 +208,7 @@ describe("submitter", () => {
     it("sends no proof of a block whose proof is confirmed already", async () => {
       const w = await world();
       await submitted(w);
-      w.submitter.submit(w.job, OTHER_AGENT, "0xcc", "0xdd");
+      w.submitter.submit(w.job, OTHER_AGENT, "0xcc");
       await w.submitter.drain();
       expect(w.sender.called).to.deep.equal([PROVE_7]);
       expect(w.finished).to.have.length(1);
@@ -280,7 +284,7 @@ describe("submitter", () => {
       w.sender.known.set(txHash(101), { state: "pending", pending });
       await w.submitter.recover();
       await w.submitter.drain();
-      expect(w.sender.called).to.deep.equal([`resume proveBlock(7, ${INPUT}, ${SIGNATURE})`]);
+      expect(w.sender.called).to.deep.equal([`resume proveBlock(7, ${INPUT})`]);
       expect(w.sender.calls[0]!.pending).to.equal(pending);
       expect(w.store.submissions.get(7n)).to.include({ status: "confirmed" });
       expect(logged(w, "waiting for a submission sent before the restart")[0]!.fields).to.include({ nonce: 5 });
@@ -317,17 +321,30 @@ describe("submitter", () => {
     });
   });
 
-  describe("Taiko's final refusals: recorded once, never sent again", () => {
-    for (const [how, outcome] of [
-      ["its simulation reverts with L1_ALREADY_PROVEN", simulationReverts("L1_ALREADY_PROVEN")],
-      ["its transaction reverts on-chain with L1_ALREADY_PROVEN", minesReverted("L1_ALREADY_PROVEN")],
-      ["its simulation reverts with L1_BLOCK_ID (verified already)", simulationReverts("L1_BLOCK_ID")],
+  describe("final refusals, Taiko's and ZKPool's: recorded once, never sent again", () => {
+    for (const [how, reason, outcome] of [
+      ["its simulation reverts with L1_ALREADY_PROVEN", "L1_ALREADY_PROVEN", simulationReverts("L1_ALREADY_PROVEN")],
+      [
+        "its transaction reverts on-chain with L1_ALREADY_PROVEN",
+        "L1_ALREADY_PROVEN",
+        minesReverted("L1_ALREADY_PROVEN"),
+      ],
+      ["its simulation reverts with L1_BLOCK_ID (verified already)", "L1_BLOCK_ID", simulationReverts("L1_BLOCK_ID")],
+      [
+        "ZKPool finds Taiko's proof on this parent is not the pool's (ForkChoiceMismatch)",
+        "ForkChoiceMismatch",
+        simulationReverts("ForkChoiceMismatch", [7n]),
+      ],
+      [
+        "its transaction reverts on-chain with ForkChoiceMismatch",
+        "ForkChoiceMismatch",
+        minesReverted("ForkChoiceMismatch", [7n]),
+      ],
     ] as const) {
       it(`records a race lost to another prover as lost when ${how}, and never sends the proof again`, async () => {
         const w = await world();
         w.sender.outcomes.push(outcome);
         await submitted(w);
-        const reason = how.includes("L1_BLOCK_ID") ? "L1_BLOCK_ID" : "L1_ALREADY_PROVEN";
         expect(w.sender.called).to.deep.equal([PROVE_7]);
         expect(w.retried).to.deep.equal([]);
         expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "lost", detail: reason, ended: true }]);
@@ -350,12 +367,24 @@ describe("submitter", () => {
       expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "lost", detail: "L1_ALREADY_PROVEN", ended: true }]);
     });
 
-    for (const [reason, job] of [
-      ["L1_INVALID_PROOF", {}],
-      ["EvidenceProverNotPool", {}],
-      ["L1_NOT_PROVEABLE", { opportunistic: false }],
+    for (const [reason, job, why] of [
+      ["L1_INVALID_PROOF", {}, undefined],
+      ["L1_NOT_PROVEABLE", { opportunistic: false }, undefined],
+      ["EvidenceProverNotPool", {}, "the evidence's prover is not the pool"],
+      ["MalformedEvidence", {}, "the input is not an abi-encoded BlockEvidence"],
+      [
+        "InvalidProof",
+        {},
+        "ZKPool checked the proof against Taiko's fork choice on this parent and it does not verify",
+      ],
+      [
+        "ForkChoiceNotIdentifiable",
+        {},
+        "a copy of this proof is on Taiko, but not as the block's first fork choice: ZKPool cannot name it and " +
+          "records nothing, so no member is credited for this block",
+      ],
     ] as const) {
-      it(`records a proof Taiko will never take (${reason}) as failed with its reason, and never sends it again`, async () => {
+      it(`records a proof Taiko or ZKPool will never take (${reason}) as failed with its reason, and never sends it again`, async () => {
         const w = await world(job);
         w.sender.outcomes.push(minesReverted(reason));
         await submitted(w);
@@ -365,11 +394,57 @@ describe("submitter", () => {
         expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "failed", detail: reason, ended: true }]);
         expect(w.store.submissions.get(7n)).to.include({ status: "rejected", error: reason });
         expect(w.store.jobs.get(7n)).to.include({ status: "failed", detail: reason });
-        const [line] = logged(w, "Taiko refuses this proof for good: recorded, not retried");
+        const [line] = logged(w, "Taiko or ZKPool refuses this proof for good: recorded, not retried");
         expect(line).to.include({ level: "warn" });
-        expect(line!.fields).to.include({ blockId: "7", reason, tx: txHash(1) });
+        expect(line!.fields).to.deep.equal(
+          why ? { blockId: "7", reason, tx: txHash(1), why } : { blockId: "7", reason, tx: txHash(1) },
+        );
       });
     }
+
+    for (const [how, outcome, tx] of [
+      ["its simulation reverts", simulationReverts("ProofAlreadyRecorded", [7n, RECORDED]), undefined],
+      ["its transaction reverts on-chain", minesReverted("ProofAlreadyRecorded", [7n, RECORDED]), txHash(1)],
+    ] as const) {
+      it(`counts a fork choice ZKPool has recorded already as proven when ${how} with ProofAlreadyRecorded: the recorded agent is credited`, async () => {
+        const w = await world();
+        w.sender.outcomes.push(outcome);
+        await submitted(w);
+        expect(w.sender.called).to.deep.equal([PROVE_7]);
+        expect(w.retried).to.deep.equal([]);
+        expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "proven", detail: null, ended: true }]);
+        expect(w.store.submissions.get(7n)).to.include({ status: "confirmed", error: null });
+        expect(w.store.jobs.get(7n)).to.include({ status: "proven" });
+        const [line] = logged(
+          w,
+          "this fork choice is recorded in ZKPool already: its agent's prover is credited once Taiko verifies the block",
+        );
+        expect(line).to.include({ level: "info" });
+        expect(line!.fields).to.deep.equal({ blockId: "7", agent: RECORDED, tx });
+        expect(w.journal, "not asked whose proof it is: the pool said").to.not.include("poolProof 7");
+      });
+    }
+
+    it("a ProofAlreadyRecorded whose arguments cannot be read is still done, its agent unnamed", async () => {
+      const w = await world();
+      w.sender.outcomes.push(simulationReverts("ProofAlreadyRecorded"));
+      await submitted(w);
+      expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "proven", detail: null, ended: true }]);
+      const [line] = logged(
+        w,
+        "this fork choice is recorded in ZKPool already: its agent's prover is credited once Taiko verifies the block",
+      );
+      expect(line!.fields).to.deep.equal({ blockId: "7", agent: undefined, tx: undefined });
+    });
+
+    it("gives the job back to be proven again by another agent when the agent was revoked meanwhile (NotAuthorizedAgent)", async () => {
+      const w = await world();
+      w.sender.outcomes.push(simulationReverts("NotAuthorizedAgent", [AGENT]));
+      await submitted(w);
+      expect(w.finished).to.deep.equal([]);
+      expect(w.retried).to.deep.equal([7n]);
+      expect(w.store.submissions.get(7n)).to.include({ status: "reverted" });
+    });
 
     it("counts a block proven first by the pool's own earlier transaction as proven, with that transaction", async () => {
       const w = await world();
@@ -442,9 +517,9 @@ describe("submitter", () => {
       const w = await world();
       w.sender.outcomes.push(fails(new RetryableError("fetch failed")));
       await submitted(w);
-      w.submitter.submit(w.job, OTHER_AGENT, "0xcc", "0xdd");
+      w.submitter.submit(w.job, OTHER_AGENT, "0xcc");
       await w.submitter.drain();
-      expect(w.sender.called).to.deep.equal([PROVE_7, "send proveBlock(7, 0xcc, 0xdd)"]);
+      expect(w.sender.called).to.deep.equal([PROVE_7, "send proveBlock(7, 0xcc)"]);
       expect(w.finished).to.deep.equal([{ blockId: 7n, outcome: "proven", detail: null, ended: true }]);
     });
   });
@@ -487,7 +562,7 @@ describe("submitter", () => {
       const w = await world({ opportunistic: true });
       w.sender.outcomes.push(simulationReverts("L1_NOT_PROVEABLE"));
       w.network.provable = new Promise(() => undefined);
-      w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
+      w.submitter.submit(w.job, AGENT, INPUT);
       await settled();
       w.shutdown.abort();
       await w.submitter.drain();
@@ -531,7 +606,7 @@ describe("submitter", () => {
       const w = await world();
       const sending = held(mines());
       w.sender.outcomes.push(sending.outcome);
-      w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
+      w.submitter.submit(w.job, AGENT, INPUT);
       await expectDrainWaitsFor(w, sending);
       expect(w.submitter.pending).to.equal(0);
       expect(w.store.submissions.get(7n)!.status).to.equal("confirmed");
@@ -551,7 +626,7 @@ describe("submitter", () => {
       const w = await world();
       const sending = held(mines());
       w.sender.outcomes.push(sending.outcome);
-      w.submitter.submit(w.job, AGENT, INPUT, SIGNATURE);
+      w.submitter.submit(w.job, AGENT, INPUT);
       await settled();
       await w.store.setJobStatus(7n, "proven", null, 1_020, ["open", "submitting"]);
       sending.release();
@@ -593,47 +668,38 @@ describe("submitter", () => {
     });
   });
 
-  describe("credit", () => {
-    const accepted = "proof accepted on-chain: shares credited";
-    const notCredited = "proof accepted on-chain but not credited: the block already had a proof from another parent";
-    const credited = { blockId: 7n, prover: AGENT, agent: AGENT, epoch: 1n, shares: 10n };
+  describe("what the log says of a proof on-chain", () => {
+    const recorded = "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block";
 
-    it("logs a proof whose transaction credited shares", async () => {
+    it("logs the fork choice ZKPool recorded the proof for, read from the pool's own logs only", async () => {
       const w = await world();
-      w.sender.outcomes.push(mines([poolLog(POOL, "ProofCredited", credited)]));
+      const proofRecorded = (address: Address, forkChoiceId: number) =>
+        poolLog(address, "ProofRecorded", {
+          blockId: 7n,
+          parentHash: `0x${"11".repeat(32)}`,
+          parentGasUsed: 21_000,
+          agent: AGENT,
+          prover: RECORDED,
+          forkChoiceId,
+        });
+      const elsewhere = proofRecorded(RECORDED, 9);
+      const own = { ...proofRecorded(POOL, 2), address: POOL.toLowerCase() as Address };
+      w.sender.outcomes.push(mines([elsewhere, own]));
       await submitted(w);
-      const [line] = logged(w, accepted);
+      const [line] = logged(w, recorded);
       expect(line).to.include({ level: "info" });
-      expect(line!.fields).to.include({ blockId: "7", tx: txHash(1), agent: AGENT });
+      expect(line!.fields).to.deep.equal({ blockId: "7", tx: txHash(1), agent: AGENT, forkChoiceId: 2 });
     });
 
-    it("warns of a proof accepted but not credited, read from the pool's own logs only", async () => {
+    it("logs a proof whose receipt shows no ProofRecorded without a fork choice", async () => {
       const w = await world();
-      const notCreditedLog = poolLog(POOL, "ProofNotCredited", {
-        blockId: 7n,
-        prover: AGENT,
-        agent: AGENT,
-        forkChoiceId: 2n,
-      });
-      w.sender.outcomes.push(mines([{ ...notCreditedLog, address: POOL.toLowerCase() as Address }]));
       await submitted(w);
-      const [line] = logged(w, notCredited);
-      expect(line).to.include({ level: "warn" });
-      expect(line!.fields).to.include({ blockId: "7", tx: txHash(1) });
-    });
-
-    it("ignores a ProofNotCredited another contract emits", async () => {
-      const w = await world();
-      const elsewhere = poolLog(OTHER_AGENT, "ProofNotCredited", {
-        blockId: 7n,
-        prover: AGENT,
+      expect(logged(w, recorded)[0]!.fields).to.deep.equal({
+        blockId: "7",
+        tx: txHash(1),
         agent: AGENT,
-        forkChoiceId: 2n,
+        forkChoiceId: undefined,
       });
-      w.sender.outcomes.push(mines([elsewhere]));
-      await submitted(w);
-      expect(logged(w, notCredited)).to.deep.equal([]);
-      expect(logged(w, accepted)).to.have.length(1);
     });
   });
 });
