@@ -1,5 +1,5 @@
 /**
- * The store's jobs and submissions in memory, with the SQL store's rules (one live submission per block, a job
+ * The store's jobs, submissions and cursors in memory, with the SQL store's rules (one live submission per block, a job
  * ended once, a reverted submission reopening its job), for unit tests of the parts that record a job's end:
  * milliseconds per test where PGlite takes a second to open. Every write is also written to `journal`, which
  * other fakes share, so that a test can check the order of what happened (claimed before any transaction).
@@ -43,6 +43,8 @@ export function jobFor(blockId: bigint, fields: Partial<Job> = {}): Job {
 export interface MemoryStore extends Store {
   readonly jobs: Map<bigint, Job>;
   readonly submissions: Map<bigint, Submission>;
+  /** The followers' cursors, by name. */
+  readonly cursors: Map<string, bigint>;
   /** What was written, in order: "claim 7", "tx 7 0xab… nonce 3", "finish 7 confirmed", "job 7 proven". */
   readonly journal: string[];
 }
@@ -52,6 +54,7 @@ const notHere = (name: string) => () => Promise.reject(new Error(`the memory sto
 export function memoryStore(journal: string[] = []): MemoryStore {
   const jobs = new Map<bigint, Job>();
   const submissions = new Map<bigint, Submission>();
+  const cursors = new Map<string, bigint>();
   const copy = <T extends object>(row: T | undefined): T | undefined => (row ? structuredClone(row) : undefined);
   const setJob = (blockId: bigint, status: JobStatus, detail: string | null, now: number) => {
     const job = jobs.get(blockId)!;
@@ -61,6 +64,7 @@ export function memoryStore(journal: string[] = []): MemoryStore {
   const store: MemoryStore = {
     jobs,
     submissions,
+    cursors,
     journal,
     migrate: async () => undefined,
     close: async () => undefined,
@@ -130,8 +134,11 @@ export function memoryStore(journal: string[] = []): MemoryStore {
     resetNonce: notHere("resetNonce"),
     releaseNonce: notHere("releaseNonce"),
     withNonceLock: notHere("withNonceLock"),
-    getCursor: notHere("getCursor"),
-    setCursor: notHere("setCursor"),
+    getCursor: async (name) => cursors.get(name),
+    setCursor: async (name, block) => {
+      cursors.set(name, block);
+      journal.push(`cursor ${name} ${block}`);
+    },
     upsertMachine: notHere("upsertMachine"),
     countMachineJob: notHere("countMachineJob"),
     machinesOf: notHere("machinesOf"),
