@@ -56,10 +56,11 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         bool paused;
     }
 
-    /// @dev A proof recorded for a fork choice, until confirm credits or drops it: one slot.
+    /// @dev A proof recorded for a fork choice, until confirm credits or drops it (then its agent is zero): one slot.
     struct ProofRecord {
         address agent;
         uint24 forkChoiceId;
+        uint64 blockId;
     }
 
     /// @dev One storage word held in memory while a loop walks consecutive words.
@@ -94,6 +95,9 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     uint256 private constant _CLAIM_RECORDS_IN_USE = 1 << 255;
     /// @dev TaikoL1 numbers a block's fork choices from 1.
     uint24 private constant _FIRST_FORK_CHOICE_ID = 1;
+    /// @dev How many blocks' first proofs wait for confirmation in reused slots at most: 8,192 blocks, many hours of
+    /// Taiko's blocks, against Taiko's 30-minute verification cooldown.
+    uint256 private constant _FIRST_PROOF_SLOTS = 8_192;
     bytes32 private constant _SIGNAL_SERVICE = "signal_service";
     bytes32 private constant _TAIKO = "taiko";
     /// @dev TaikoL1's L1_ALREADY_PROVEN(): a proof on this parent is in already.
@@ -134,7 +138,13 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
     mapping(address agent => Agent) private _agents;
 
-    /// @dev Recorded proofs by fork choice: see _proofKey.
+    /// @dev Recorded proofs of blocks' first fork choices (nearly all of the pool's), by block id modulo
+    /// _FIRST_PROOF_SLOTS: a slot is reused by a later block once confirm is done with it, so a proof costs a
+    /// storage write, not a new slot. TaikoL1 names a block's first fork choice by its key (ForkChoice.key), so
+    /// confirm can tell that a (parent hash, parent gas used) is the one such a record is for.
+    mapping(uint256 slot => ProofRecord) private _firstProofs;
+    /// @dev Every other recorded proof (another fork choice, or a first one whose slot was still taken), by its
+    /// fork choice: see _proofKey.
     mapping(bytes32 key => ProofRecord) private _proofs;
 
     /// @dev What claims and settlements touch on every call, in one slot.
@@ -263,20 +273,9 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         bytes32 parentHash = bytes32(_evidenceWord(input, _EVIDENCE_PARENT_HASH));
         // Taiko's own decoding refuses a word wider than its type, so a recorded key is the one Taiko keys.
         uint32 parentGasUsed = uint32(_evidenceWord(input, _EVIDENCE_PARENT_GAS_USED));
-        ProofRecord storage record = _proofs[_proofKey(blockId, parentHash, parentGasUsed)];
-        if (record.agent != address(0)) revert ProofAlreadyRecorded(blockId, record.agent);
-
-        uint24 forkChoiceId;
-        try TAIKO_L1.proveBlock(blockId, input) {
-            // A proof Taiko accepts for a prover other than its oracle always opens the block's next fork choice.
-            (, , uint24 nextForkChoiceId, , , , , , , , ) = TAIKO_L1.getBlock(blockId);
-            forkChoiceId = nextForkChoiceId - 1;
-        } catch (bytes memory reason) {
-            if (bytes4(reason) != _ALREADY_PROVEN || reason.length != 4) _bubble(reason);
-            forkChoiceId = _matchFirstForkChoice(blockId, input);
-        }
-        record.agent = agent;
-        record.forkChoiceId = forkChoiceId;
+        bytes32 key = _proofKey(blockId, parentHash, parentGasUsed);
+        uint24 forkChoiceId = _proveOnTaiko(blockId, input, key);
+        _record(key, ProofRecord({agent: agent, forkChoiceId: forkChoiceId, blockId: uint64(blockId)}));
         emit ProofRecorded(blockId, parentHash, parentGasUsed, agent, prover, forkChoiceId);
     }
 
@@ -294,7 +293,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         bytes32 parentHash,
         uint32 parentGasUsed
     ) external view returns (address agent, uint24 forkChoiceId) {
-        ProofRecord memory record = _proofs[_proofKey(blockId, parentHash, parentGasUsed)];
+        (ProofRecord memory record, , ) = _findRecord(blockId, parentHash, parentGasUsed);
         return (record.agent, record.forkChoiceId);
     }
 
@@ -813,8 +812,11 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @dev Credits the prover of a recorded proof what Taiko paid for its block, if Taiko verified the block with
     /// the recorded fork choice and the pool as prover (LibVerifying's _verifyBlock), and forgets the record.
     function _confirm(ProofKey calldata key, uint256 epoch) private returns (uint256 reward) {
-        bytes32 recordKey = _proofKey(key.blockId, key.parentHash, key.parentGasUsed);
-        ProofRecord memory record = _proofs[recordKey];
+        (ProofRecord memory record, TaikoData.ForkChoice memory fc, bytes32 recordKey) = _findRecord(
+            key.blockId,
+            key.parentHash,
+            key.parentGasUsed
+        );
         if (record.agent == address(0)) revert ProofNotRecorded(key.blockId, key.parentHash, key.parentGasUsed);
         (
             ,
@@ -830,18 +832,17 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             uint64 proofWindow
         ) = TAIKO_L1.getBlock(key.blockId);
         if (verifiedForkChoiceId == 0) revert BlockNotVerified(key.blockId);
-        delete _proofs[recordKey];
+        // Forgotten: a record in a reused slot keeps its block id, so the slot's next write is not from zero.
+        if (recordKey == 0) _firstProofs[key.blockId % _FIRST_PROOF_SLOTS].agent = address(0);
+        else delete _proofs[recordKey];
         // An agent's prover is for good once set: a revoked agent's verified work still earns.
         address prover = _agents[record.agent].prover;
 
-        if (verifiedForkChoiceId == record.forkChoiceId) {
-            // Taiko's oracle can overwrite a fork choice before it verifies: the payout goes to its prover.
-            TaikoData.ForkChoice memory fc = TAIKO_L1.getForkChoice(key.blockId, key.parentHash, key.parentGasUsed);
-            if (fc.prover == address(this)) {
-                reward = (BLOCK_FEE_BASE_GAS + fc.gasUsed) * rewardPerGas;
-                if (assignedProver != address(this) || fc.provenAt > proposedAt + proofWindow) {
-                    reward = (reward * REWARD_OPEN_MULTIPLIER) / 100;
-                }
+        // Taiko's oracle can overwrite a fork choice before it verifies: the payout then goes to its prover.
+        if (verifiedForkChoiceId == record.forkChoiceId && fc.prover == address(this)) {
+            reward = (BLOCK_FEE_BASE_GAS + fc.gasUsed) * rewardPerGas;
+            if (assignedProver != address(this) || fc.provenAt > proposedAt + proofWindow) {
+                reward = (reward * REWARD_OPEN_MULTIPLIER) / 100;
             }
         }
         // A credit of zero would count the prover among the epoch's provers without an entry worth claiming, and
@@ -852,6 +853,60 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         }
         _credit(prover, epoch, reward);
         emit BlockCredited(key.blockId, prover, record.agent, epoch, reward);
+    }
+
+    /// @dev The live record of a fork choice (its agent zero if there is none), TaikoL1's fork choice for it, and
+    /// where the record is: its key in _proofs, or zero for the block's slot of _firstProofs, which holds the
+    /// record of this fork choice only if TaikoL1 keys its first fork choice by this parent.
+    function _findRecord(
+        uint256 blockId,
+        bytes32 parentHash,
+        uint32 parentGasUsed
+    ) private view returns (ProofRecord memory record, TaikoData.ForkChoice memory fc, bytes32 recordKey) {
+        try TAIKO_L1.getForkChoice(blockId, parentHash, parentGasUsed) returns (TaikoData.ForkChoice memory found) {
+            fc = found;
+        } catch {
+            // No fork choice on this parent: nothing can be recorded for it.
+            return (record, fc, 0);
+        }
+        if (fc.key == LibTaikoHash.keyForForkChoice(parentHash, parentGasUsed)) {
+            record = _firstProofs[blockId % _FIRST_PROOF_SLOTS];
+            if (record.agent != address(0) && record.blockId == blockId) return (record, fc, 0);
+        }
+        recordKey = _proofKey(blockId, parentHash, parentGasUsed);
+        record = _proofs[recordKey];
+    }
+
+    /// @dev Proves the block on TaikoL1 for the pool, or checks the proof against the fork choice a copy of it
+    /// made first (unless that fork choice is recorded already); returns the fork choice's id.
+    function _proveOnTaiko(uint256 blockId, bytes calldata input, bytes32 key) private returns (uint24) {
+        try TAIKO_L1.proveBlock(blockId, input) {
+            // A proof Taiko accepts for a prover other than its oracle always opens the block's next fork choice, so
+            // nothing is recorded for it yet.
+            (, , uint24 nextForkChoiceId, , , , , , , , ) = TAIKO_L1.getBlock(blockId);
+            return nextForkChoiceId - 1;
+        } catch (bytes memory reason) {
+            if (bytes4(reason) != _ALREADY_PROVEN || reason.length != 4) _bubble(reason);
+            address recorded = _proofs[key].agent;
+            if (recorded != address(0)) revert ProofAlreadyRecorded(blockId, recorded);
+            return _matchFirstForkChoice(blockId, input);
+        }
+    }
+
+    /// @dev Stores a new record: a block's first fork choice in the block's reused slot when that slot is free,
+    /// anything else under its key.
+    function _record(bytes32 key, ProofRecord memory record) private {
+        if (record.forkChoiceId == _FIRST_FORK_CHOICE_ID) {
+            uint256 index = record.blockId % _FIRST_PROOF_SLOTS;
+            ProofRecord memory held = _firstProofs[index];
+            if (held.agent == address(0)) {
+                _firstProofs[index] = record;
+                return;
+            }
+            if (held.blockId == record.blockId) revert ProofAlreadyRecorded(record.blockId, held.agent);
+            // The slot still holds an unconfirmed block 8,192 blocks older: this record takes a slot of its own.
+        }
+        _proofs[key] = record;
     }
 
     /// @dev The fork choice Taiko already has for this proof's parent, checked to be this proof's: it must be the

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { TTKO, agentGraffiti, shutdownProver } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake } from "../../fixtures/taiko";
 import { authorizeAgent, deployPoolFixture, proposeAndProve, proveThroughPool } from "../../fixtures/zkpool";
@@ -15,6 +16,7 @@ import {
   verifyAll,
 } from "../../helpers/pool";
 import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
+import { readSlot, slotOf, writeSlot } from "../../helpers/storage";
 import { eventsIn, flipByte, gasCost, hex, mined, minedAt, openReward, proveFields, tamper } from "../../helpers/taiko";
 
 describe("ZKPool: proofs and credits", function () {
@@ -247,6 +249,31 @@ describe("ZKPool: proofs and credits", function () {
       await f.pool.connect(f.operator).unpause();
       await expect(proveThroughPool(f, block.id, input)).to.emit(f.pool, "ProofRecorded");
       await expect(f.pool.confirm([recorded.key])).to.emit(f.pool, "BlockCredited");
+    });
+
+    it("a block whose record slot is still held by an unconfirmed block 8,192 earlier: recorded under its own key, and credited", async function () {
+      const f = await load(deployPoolFixture);
+      const next = (await f.taikoL1.getStateVariables()).numBlocks;
+      // The slot of block `next` (slots are reused every 8,192 blocks) as a pool 8,192 blocks older would have
+      // it: holding Bob's proof of a block that nobody confirmed yet.
+      const base = await slotOf("contracts/ZKPool.sol:ZKPool", "_firstProofs");
+      const slot = BigInt(
+        ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [next % 8_192n, base])),
+      );
+      const held = ((next + 8_192n) << 184n) | (1n << 160n) | BigInt(f.agentOfBob.address);
+      await writeSlot(f.poolAddress, slot, held);
+      const r = await recordProof(f, f.agentOfAlice);
+      expect(r.block.id).to.equal(next);
+      expect(await readSlot(f.poolAddress, slot)).to.equal(held);
+      expect(await f.pool.proofRecord(r.block.id, r.evidence.parentHash, r.evidence.parentGasUsed)).to.deep.equal([
+        f.agentOfAlice.address,
+        1n,
+      ]);
+      const { byBlock } = await verifyAll(f);
+      await expect(f.pool.confirm([r.key]))
+        .to.emit(f.pool, "BlockCredited")
+        .withArgs(r.block.id, f.alice.address, f.agentOfAlice.address, anyValue, byBlock.get(r.block.id));
+      await writeSlot(f.poolAddress, slot, 0n);
     });
 
     it("a fork choice is recorded once: the same proof again is ProofAlreadyRecorded(block, agent)", async function () {
