@@ -162,17 +162,21 @@ export class PoolModel {
     const agent = this.agentNamed(e.graffiti);
     const prover = this.agentOwner(agent);
     if (!prover) return revert("NotAuthorizedAgent", agent);
+    // A recorded fork choice is on TaikoL1 already: TaikoL1 says so (L1_ALREADY_PROVEN) after its own checks, and
+    // the pool refuses a second record once it knows which fork choice the proof is (a first one after checking
+    // the proof against it).
     const recorded = this.records.get(keyString(e));
-    if (recorded) return revert("ProofAlreadyRecorded", e.blockId, recorded.agent);
     const verdict = taiko();
     let forkChoiceId: number;
     if ("revert" in verdict) return verdict;
     if ("accepted" in verdict) forkChoiceId = verdict.accepted;
     else {
+      if (recorded && recorded.forkChoiceId !== 1) return revert("ProofAlreadyRecorded", e.blockId, recorded.agent);
       const { first, matches, verifies } = verdict.alreadyProven;
       if (!first) return revert("ForkChoiceNotIdentifiable", e.blockId);
       if (!matches) return revert("ForkChoiceMismatch", e.blockId);
       if (!verifies) return revert("InvalidProof", e.blockId);
+      if (recorded) return revert("ProofAlreadyRecorded", e.blockId, recorded.agent);
       forkChoiceId = 1;
     }
     const key = { blockId: e.blockId, parentHash: e.parentHash, parentGasUsed: e.parentGasUsed };
@@ -416,6 +420,25 @@ export class PoolModel {
       return { events: [["StakeFundsMoved", net, 0n, this.stakeFunds]] };
     }
     return { events: [] };
+  }
+
+  /** Every figure of the model in one string: equal before and after an operation that changed nothing. */
+  fingerprint(): string {
+    const show = (v: unknown) =>
+      JSON.stringify(v, (_, x: unknown) =>
+        typeof x === "bigint" ? x.toString() : x instanceof Map ? [...x] : x instanceof Set ? [...x] : x,
+      );
+    return show([
+      [this.harvested, this.claimed, this.claimable, this.feeTotal, this.unsettled, this.feesWithdrawn],
+      [this.stakeFunds, this.tokenBalance, this.taikoBalance, this.nextToSettle, this.paused, this.relayer],
+      this.agents,
+      this.records,
+      this.shares,
+      this.owed,
+      this.claimedUpTo,
+      this.fees,
+      this.paid,
+    ]);
   }
 
   // ───────────────────────────── roles ─────────────────────────────
