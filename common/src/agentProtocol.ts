@@ -5,17 +5,19 @@
  *   agent → relayer  zkpool.subscribe   who the agent is and what machine it runs on → a login nonce
  *   agent → relayer  zkpool.authorize   the agent address and a signature of the nonce by the access key
  *   agent → relayer  zkpool.heartbeat   still alive, how busy
- *   relayer → agent  zkpool.notify      a job: the block's evidence fields, deadline and difficulty
+ *   relayer → agent  zkpool.notify      a job: the block's evidence fields, with this agent's address as graffiti,
+ *                                       the instance to prove, deadline and difficulty
  *   relayer → agent  zkpool.cancel      a job is no longer needed (proven elsewhere, reassigned)
- *   agent → relayer  zkpool.submit      the proof and the agent's EIP-712 signature over the evidence
+ *   agent → relayer  zkpool.submit      the proof
  *
- * No secret crosses the wire: the access key only signs (the login nonce and each proof).
+ * No secret crosses the wire: the access key only signs the login nonce. A proof names its machine inside it (the
+ * graffiti, which Taiko's instance binds), so it needs no signature. zkpool/2: zkpool/1 agents signed each proof.
  */
 import { z } from "zod";
 import { isAddress, isHex, type Address, type Hex } from "viem";
 import { zkPoolDomain } from "./zkpool";
 
-export const AGENT_PROTOCOL_VERSION = "zkpool/1";
+export const AGENT_PROTOCOL_VERSION = "zkpool/2";
 
 /** Longest line either side accepts, in bytes. */
 export const MAX_FRAME_BYTES = 64 * 1024;
