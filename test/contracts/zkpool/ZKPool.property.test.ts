@@ -98,7 +98,7 @@ async function propertyFixture(): Promise<PropertyFixture> {
 type Pick = "active" | "revoked" | "any";
 type Hostile = "notPool" | "dirtyGraffiti" | "malformed" | "stranger";
 type Confirm = "ready" | "any" | "unrecorded" | "duplicate";
-type MadeUp = "taiko" | "taikoThenPool" | "pool";
+type MadeUp = "taiko" | "taikoThenPool" | "taikoThenCopy" | "pool";
 type OwnerStake = "fund" | "withdrawFunds" | "stake" | "restake" | "leave" | "exit" | "withdraw";
 
 type Op =
@@ -160,7 +160,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("madeUp" as const),
       key,
-      how: fc.constantFrom<MadeUp>("taiko", "taikoThenPool", "pool"),
+      how: fc.constantFrom<MadeUp>("taiko", "taikoThenPool", "taikoThenCopy", "pool"),
       sender: actor,
     }),
   },
@@ -262,7 +262,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant("unpause" as const), hostile: rarely }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("withdrawFees" as const), actor }) },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("adjustCapacity" as const),
       capacity: fc.integer({ min: 10, max: 300 }),
@@ -274,13 +274,13 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("setRelayer" as const), to: fc.nat({ max: 5 }), hostile: rarely }),
   },
   {
-    weight: 4,
+    weight: 5,
     arbitrary: fc.record({
       kind: fc.constant("ownerStake" as const),
       what: fc.constantFrom<OwnerStake>("fund", "withdrawFunds", "stake", "restake", "leave", "exit", "withdraw"),
       amount: fc.bigInt(0n, 2_000_000n * TTKO),
-      capacity: fc.constantFrom(4, 5, 16, 64),
-      rewardPerGas: fc.constantFrom(0, 900, 1_000, 1_100),
+      capacity: fc.constantFrom(4, 5, 16, 16, 64, 64),
+      rewardPerGas: fc.constantFrom(0, 900, 1_000, 1_000, 1_100),
       hostile: rarely,
     }),
   },
@@ -668,8 +668,8 @@ class Run {
       if (blockId > this.lastVerified) this.lastVerified = blockId;
       if (prover === f.poolAddress) {
         this.model.paidByTaiko(proofReward);
-        saw(late ? "[paid] the pool, 1.5x" : "[paid] the pool, in time");
-        if (assigned === f.poolAddress && late) saw("[paid] the pool, slashed for its own late block");
+        saw(late ? "[paid] the pool 1.5x" : "[paid] the pool in time");
+        if (assigned === f.poolAddress && late) saw("[paid] the pool slashed for its own late block");
       } else {
         saw(assigned === f.poolAddress ? "[paid] an outsider for the pool's block (slashed)" : "[paid] a rival");
       }
@@ -922,6 +922,16 @@ class Run {
     await this.proveOnTaiko(b, evidence, input, f.mallory);
     saw("[path] a made-up parent on TaikoL1");
     if (how === "taikoThenPool") await this.proveThroughPool(b, evidence, input, true, sender);
+    if (how === "taikoThenCopy") {
+      // A copy of the member's pending proof follows, then the relayer's own transaction: TaikoL1 names no
+      // second fork choice by its key, so the pool cannot tell which one the copy made.
+      const member = await this.memberProof(b, "active", k);
+      if (!member || this.realFork(b)) return;
+      await this.proveOnTaiko(b, member.evidence, member.input, f.mallory);
+      saw("[path] a copy after a made-up parent");
+      const outcome = await this.proveThroughPool(b, member.evidence, member.input, true, f.relayer);
+      if ("revert" in outcome && outcome.revert === "ForkChoiceNotIdentifiable") b.done = true;
+    }
   }
 
   /**
@@ -1069,7 +1079,8 @@ class Run {
         keys = ready.length > 0 ? [...ready.slice(0, op.max), ready[0]!] : [];
         break;
     }
-    const sender = this.actor(op.sender);
+    // The relayer's confirmer, or anyone.
+    const sender = op.sender % 3 === 0 ? f.relayer : this.actor(op.sender);
     const ts = await this.nextTimestamp();
     const outcome = model.confirm(keys, ts, (blockId) => this.verified.get(blockId));
     await this.expectOutcome(outcome, () => f.pool.connect(sender).confirm(keys));
@@ -1112,7 +1123,10 @@ class Run {
     }
     const ts = await this.nextTimestamp();
     const [staker, prover] = await f.proverPool.getStaker(f.poolAddress);
-    // Restake: the same stake, ask and capacity again; stake: the drawn amount; leave: stake(0, 0, 0).
+    // Stake: half the time a part of what the pool could stake (its stake, its exiting tokens, its funds), else
+    // the drawn amount; restake: the same stake, ask and capacity again; leave: stake(0, 0, 0).
+    const affordable = prover.stakedAmount + staker.exitAmount + model.stakeFunds;
+    const stakeAmount = op.amount % 2n === 0n ? (affordable * (op.amount % 101n)) / 100n : op.amount;
     const call =
       op.what === "restake"
         ? {
@@ -1122,7 +1136,7 @@ class Run {
           }
         : op.what === "leave"
           ? { amount: 0n, rewardPerGas: 0, capacity: 0 }
-          : { amount: op.amount, rewardPerGas: op.rewardPerGas, capacity: op.capacity };
+          : { amount: stakeAmount, rewardPerGas: op.rewardPerGas, capacity: op.capacity };
     let outcome: Outcome | undefined = op.hostile
       ? { revert: "OwnableUnauthorizedAccount", args: [owner.address] }
       : undefined;
@@ -1256,7 +1270,10 @@ const show = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeo
 const MUST_SEE = [
   "[path] recorded by the relayer",
   "[path] recorded by anyone",
+  "[path] confirmed by the relayer",
   "[path] confirmed by anyone",
+  "[path] a copy after a made-up parent",
+  "ForkChoiceNotIdentifiable",
   "[path] a copy landed first",
   "[path] a copy on TaikoL1 recorded",
   "[path] a made-up parent on TaikoL1",
@@ -1265,7 +1282,7 @@ const MUST_SEE = [
   "[path] an outsider proved the pool's block late",
   "[path] a rival proved its block",
   "[path] the pool proved a rival's block late",
-  "[paid] the pool, 1.5x",
+  "[paid] the pool 1.5x",
   "[owner] fund",
   "[owner] stake",
   "[owner] exit",
