@@ -205,6 +205,8 @@ export interface LocalRelayerOptions {
   pollIntervalMs?: number;
   harvestIntervalMs?: number;
   capacityIntervalMs?: number;
+  /** How often it confirms (credits) recorded proofs of verified blocks. */
+  confirmIntervalMs?: number;
   logLevel?: string;
 }
 
@@ -219,6 +221,7 @@ export function localRelayerEnv(o: LocalRelayerOptions, extra: Record<string, st
     POLL_INTERVAL_MS: o.pollIntervalMs,
     HARVEST_INTERVAL_MS: o.harvestIntervalMs,
     CAPACITY_INTERVAL_MS: o.capacityIntervalMs,
+    CONFIRM_INTERVAL_MS: o.confirmIntervalMs,
     LOG_LEVEL: o.logLevel,
   };
   return {

@@ -70,6 +70,8 @@ export async function startPoolServices(o: PoolServicesOptions): Promise<PoolSer
         pollIntervalMs: 500,
         harvestIntervalMs: o.harvestIntervalMs,
         capacityIntervalMs: 30_000,
+        // Blocks are verified every few seconds: their credits follow within two.
+        confirmIntervalMs: 2_000,
         // Info at least: its info lines are what is told.
         logLevel: o.logLevel === "trace" || o.logLevel === "debug" ? o.logLevel : "info",
       },
@@ -157,6 +159,10 @@ class RelayerNarrator {
     return this.queue;
   }
 
+  private proverOf(agent: unknown): string {
+    return this.machines.get(String(agent).toLowerCase())?.prover.name ?? "its prover";
+  }
+
   private label(agent: unknown): string {
     const machine = typeof agent === "string" ? this.machines.get(agent.toLowerCase()) : undefined;
     return machine?.label ?? String(agent);
@@ -178,9 +184,13 @@ class RelayerNarrator {
       }
       case "job given to a second agent: its deadline is near":
         return log.info(`also handed block ${String(line.blockId)} to ${this.label(line.agent)}: its deadline is near`);
-      case "proof accepted on-chain: shares credited":
+      case "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block":
         return log.info(
-          `block ${String(line.blockId)} proven through ZKPool with ${this.label(line.agent)}'s proof: shares credited to ${this.machines.get(String(line.agent).toLowerCase())?.prover.name ?? "its prover"}`,
+          `block ${String(line.blockId)} proven through ZKPool with ${this.label(line.agent)}'s proof: ${this.proverOf(line.agent)} is credited once Taiko verifies it`,
+        );
+      case "block verified by Taiko: its reward credited to the prover of the agent that proved it":
+        return log.info(
+          `block ${String(line.blockId)} verified: ${formatTTKO(BigInt(String(line.reward)))} credited to ${this.proverOf(line.agent)} (${this.label(line.agent)}'s proof), in epoch ${String(line.epoch)}`,
         );
       case "block already proven by another prover: recorded as lost, not retried":
         return (line.level >= WARN ? log.warn.bind(log) : log.info.bind(log))(
@@ -220,12 +230,8 @@ class RelayerNarrator {
       "proverReward",
       "totalShares",
     ].map(amount) as [bigint, bigint, bigint, bigint, bigint];
-    if (totalShares === 0n) {
-      return reward === 0n
-        ? `settled epoch ${epoch}: nothing was earned in it`
-        : `settled epoch ${epoch}: no proof was credited in it, its ${formatTTKO(reward)} go on to epoch ${epoch + 1n}`;
-    }
-    if (reward === 0n) return `settled epoch ${epoch}: no rewards were harvested in it, nothing to split`;
+    // An epoch's reward is its credits: what Taiko paid for the blocks confirmed in it.
+    if (totalShares === 0n || reward === 0n) return `settled epoch ${epoch}: no block was credited in it`;
     const provers = new Map<Address, string>();
     for (const machine of this.o.pool.machines) provers.set(machine.prover.address, machine.prover.name);
     const claimable = await Promise.all(

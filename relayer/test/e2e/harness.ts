@@ -98,6 +98,11 @@ export interface LocalPool {
   newAgentKey(prover: Prover, label?: string): Promise<Hex>;
   revokeAgent(prover: Prover, agentKey: Hex): Promise<void>;
   prover(index: number): Promise<Prover>;
+  /**
+   * Lets Taiko verify every proven block it can: moves the clock past the proof cooldown and calls
+   * TaikoL1.verifyBlocks (anyone may). Resolves with the BlockVerified logs' args of that transaction.
+   */
+  verify(): Promise<Array<{ blockId: bigint; prover: string; proofReward: bigint }>>;
   /** When the block's first proof was accepted (unix seconds), from its BlockProven log's block. */
   provenAt(blockId: bigint): Promise<bigint>;
   /** The relayer account's transaction count (at `blockNumber`, default latest): how many it has sent. */
@@ -220,6 +225,24 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
       }
       throw new Error("no matching pool event within 120 s");
     },
+    async verify() {
+      await provider.send("evm_increaseTime", [Number(protocol.taiko.proofRegularCooldown) + 1]);
+      const sent = await taiko.taikoL1.connect(proposer).verifyBlocks(32);
+      if (!automining) await mine();
+      const receipt = await sent.wait();
+      return (receipt?.logs ?? []).flatMap((l) => {
+        const parsed = taiko.taikoL1.interface.parseLog(l);
+        return parsed?.name === "BlockVerified"
+          ? [
+              {
+                blockId: parsed.args[0] as bigint,
+                prover: parsed.args[2] as string,
+                proofReward: parsed.args[4] as bigint,
+              },
+            ]
+          : [];
+      });
+    },
     async provenAt(blockId) {
       const [log] = await taiko.taikoL1.queryFilter(taiko.taikoL1.filters.BlockProven(blockId), 0);
       if (!log) throw new Error(`block ${blockId} is not proven`);
@@ -270,6 +293,7 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
           pollIntervalMs: 250,
           harvestIntervalMs: 2_000,
           capacityIntervalMs: 600_000,
+          confirmIntervalMs: 250,
           logLevel: process.env.E2E_LOG_LEVEL ?? "warn",
         },
         { AUTH_TIMEOUT_S: "2" },
@@ -317,16 +341,16 @@ export async function proveBlockTransactions(local: LocalPool, blockId: bigint):
 }
 
 /**
- * What the chain shows of a block's proofs: each BlockProven (prover, transaction), each ProofCredited of the
+ * What the chain shows of a block's proofs: each BlockProven (prover, transaction), each ProofRecorded of the
  * pool's (member, agent), and the relayer's proveBlock transactions for it (hash, status).
  */
 export async function proofsOnChain(local: LocalPool, blockId: bigint) {
   const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
-  const credits = await local.pool.queryFilter(local.pool.filters.ProofCredited(blockId), 0);
+  const recorded = await local.pool.queryFilter(local.pool.filters.ProofRecorded(blockId), 0);
   const sent = await proveBlockTransactions(local, blockId);
   return {
     proven: proven.map((e) => [e.args.prover, e.transactionHash]),
-    credited: credits.map((e) => [e.args.prover, e.args.agent]),
+    recorded: recorded.map((e) => [e.args.prover, e.args.agent]),
     proveBlocks: sent.map((tx) => [tx.hash, tx.status]),
   };
 }

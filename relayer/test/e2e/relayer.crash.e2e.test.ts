@@ -64,13 +64,13 @@ describe("relayer killed mid-submission", function () {
     return { blockId, hash, prover: alice.address, agent: agent.account.address, env };
   }
 
-  /** What a user checks on the chain: one BlockProven by the pool, one ProofCredited, one proveBlock sent. */
+  /** What a user checks on the chain: one BlockProven by the pool, one ProofRecorded (its member's machine), one proveBlock sent. */
   async function expectProvenOnce(crashed: Crashed): Promise<void> {
     const pool = await local.pool.getAddress();
     const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(crashed.blockId), 0);
     expect(proven.map((e) => e.args.prover)).to.deep.equal([pool]);
-    const credits = await local.pool.queryFilter(local.pool.filters.ProofCredited(crashed.blockId), 0);
-    expect(credits.map((e) => [e.args.prover, e.args.agent])).to.deep.equal([[crashed.prover, crashed.agent]]);
+    const recorded = await local.pool.queryFilter(local.pool.filters.ProofRecorded(crashed.blockId), 0);
+    expect(recorded.map((e) => [e.args.prover, e.args.agent])).to.deep.equal([[crashed.prover, crashed.agent]]);
 
     const head = await local.blockNumber();
     const txs = await local.relayerTransactions(head);
@@ -119,7 +119,10 @@ describe("relayer killed mid-submission", function () {
     await local.setAutomine(true);
 
     const relayer = await fresh.startRelayer(crashed.env);
-    await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the resubmission");
+    await relayer.waitFor(
+      (l) => l.msg === "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block",
+      "the resubmission",
+    );
     await expectProvenOnce(crashed);
     await expectRecordedProven(relayer, crashed);
   });
@@ -129,7 +132,10 @@ describe("relayer killed mid-submission", function () {
     const relayer = await fresh.startRelayer(crashed.env);
     await local.mine();
     await local.setAutomine(true);
-    await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the recovered submission");
+    await relayer.waitFor(
+      (l) => l.msg === "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block",
+      "the recovered submission",
+    );
     await expectProvenOnce(crashed);
     await expectRecordedProven(relayer, crashed);
   });

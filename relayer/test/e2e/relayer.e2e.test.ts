@@ -51,21 +51,36 @@ describe("relayer and agents on a local chain", function () {
     await shutdownProver();
   });
 
-  it("proves a block assigned to the pool with a member's machine and credits that member", async () => {
+  it("proves a block assigned to the pool with a member's machine, and once Taiko verifies it credits that member exactly Taiko's reward", async () => {
     const alice = await local.prover(0);
     const key = await local.newAgentKey(alice, "alice-1");
     const agent = startAgent(key, relayer.gatewayPort, ["--name", "alice-1"]);
     agents.push(agent);
     await agent.waitFor((l) => /authorized|connected/i.test(String(l.msg)), "the agent logs in");
+    const machine = privateKeyToAccount(key).address;
 
     const blockId = await local.propose();
-    const credited = await local.nextEvent(local.pool.filters.ProofCredited(blockId));
-    expect(credited.prover).to.equal(alice.address);
-    expect(credited.agent).to.equal(privateKeyToAccount(key).address);
-    expect(credited.shares).to.be.a("bigint");
-    expect((credited.shares as bigint) > 0n).to.equal(true);
+    // The proof names its machine in the graffiti: ZKPool records that machine for the block's fork choice.
+    const recorded = await local.nextEvent(local.pool.filters.ProofRecorded(blockId));
+    expect(recorded.agent).to.equal(machine);
+    expect(recorded.prover).to.equal(alice.address);
+    const [proven] = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
+    expect(proven?.args.prover).to.equal(await local.pool.getAddress());
     const [, , , , , , , , assigned] = await local.taikoL1.getBlock(blockId);
     expect(assigned).to.equal(await local.pool.getAddress());
+
+    // Taiko verifies the block and pays the pool; the relayer confirms it, and the member gets exactly that.
+    const verified = (await local.verify()).find((v) => v.blockId === blockId);
+    expect(verified?.prover).to.equal(await local.pool.getAddress());
+    expect((verified?.proofReward ?? 0n) > 0n, "Taiko paid the pool for the block").to.equal(true);
+    const credited = await local.nextEvent(local.pool.filters.BlockCredited(blockId));
+    expect(credited.prover).to.equal(alice.address);
+    expect(credited.agent).to.equal(machine);
+    expect(credited.reward).to.equal(verified?.proofReward);
+    expect(await local.pool.sharesOf(alice.address, credited.epoch as bigint)).to.equal(verified?.proofReward);
+    expect(
+      (await local.pool.proofRecord(blockId, recorded.parentHash as string, recorded.parentGasUsed as bigint)).agent,
+    ).to.equal("0x0000000000000000000000000000000000000000");
   });
 
   it("reassigns the job of an agent that dies mid-proof, and still proves it inside the window", async () => {
@@ -86,7 +101,7 @@ describe("relayer and agents on a local chain", function () {
     await fast.waitFor((l) => /authorized|connected/i.test(String(l.msg)), "bob's second machine logs in");
     doomed.close();
 
-    const credited = await local.nextEvent(local.pool.filters.ProofCredited(blockId));
+    const credited = await local.nextEvent(local.pool.filters.ProofRecorded(blockId));
     expect(credited.agent).to.equal(privateKeyToAccount(fastKey).address);
     expect(credited.prover).to.equal(bob.address);
     const [, , , , , , , proposedAt, , , proofWindow] = await local.taikoL1.getBlock(blockId);
@@ -110,7 +125,7 @@ describe("relayer and agents on a local chain", function () {
     const retry = (await helper.next("zkpool.notify")).params as NotifyParams;
     expect(retry.blockId).to.equal(blockId.toString());
     expect((await helper.prove(retry)).error).to.equal(undefined);
-    const credited = await local.nextEvent(local.pool.filters.ProofCredited(blockId));
+    const credited = await local.nextEvent(local.pool.filters.ProofRecorded(blockId));
     expect(credited.agent).to.equal(helper.account.address);
     stalled.close();
     helper.close();
@@ -138,7 +153,7 @@ describe("relayer and agents on a local chain", function () {
     const retry = (await honest.next("zkpool.notify")).params as NotifyParams;
     expect(retry.blockId).to.equal(blockId.toString());
     expect((await honest.prove(retry)).error).to.equal(undefined);
-    const credited = await local.nextEvent(local.pool.filters.ProofCredited(blockId));
+    const credited = await local.nextEvent(local.pool.filters.ProofRecorded(blockId));
     expect(credited.agent).to.equal(honest.account.address);
     cheater.close();
     honest.close();
@@ -175,7 +190,6 @@ describe("relayer and agents on a local chain", function () {
     const early = await junk.request("zkpool.submit", {
       jobId: "1:1",
       proof: `0x${"00".repeat(320)}`,
-      signature: "0x00",
     });
     expect(early.error?.code).to.equal(RpcErrorCode.NotAuthorized);
     junk.close();
@@ -205,7 +219,7 @@ describe("relayer and agents on a local chain", function () {
     const job = (await after.next("zkpool.notify")).params as NotifyParams;
     expect(job.blockId).to.equal(blockId.toString());
     expect((await after.prove(job)).error).to.equal(undefined);
-    await local.nextEvent(local.pool.filters.ProofCredited(blockId));
+    await local.nextEvent(local.pool.filters.ProofRecorded(blockId));
     after.close();
   });
 });

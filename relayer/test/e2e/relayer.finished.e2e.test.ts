@@ -72,7 +72,9 @@ describe("the relayer's count of finished jobs", function () {
 
     // The submitter has the receipt, and the follower has read the chain past the block's BlockProven.
     await recorded.next(
-      (l) => l.msg === "proof accepted on-chain: shares credited" && l.fields.blockId === blockId.toString(),
+      (l) =>
+        l.msg === "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block" &&
+        l.fields.blockId === blockId.toString(),
     );
     const [proof] = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
     await eventually(

@@ -68,10 +68,10 @@ describe("two relayers sharing one PostgreSQL database and one key", function ()
 
     const blockIds: bigint[] = [];
     for (let i = 0; i < BLOCKS; i++) blockIds.push(await local.propose());
-    const credits = await Promise.all(blockIds.map((id) => local.nextEvent(local.pool.filters.ProofCredited(id))));
-    expect(credits.map((c) => members.some((m) => m.address === c.prover))).to.deep.equal(blockIds.map(() => true));
+    const records = await Promise.all(blockIds.map((id) => local.nextEvent(local.pool.filters.ProofRecorded(id))));
+    expect(records.map((c) => members.some((m) => m.address === c.prover))).to.deep.equal(blockIds.map(() => true));
 
-    // From the chain: each block proven by the pool once, credited once, one proveBlock transaction each.
+    // From the chain: each block proven by the pool once, recorded once, one proveBlock transaction each.
     const pool = await local.pool.getAddress();
     for (const blockId of blockIds) {
       const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
@@ -79,8 +79,8 @@ describe("two relayers sharing one PostgreSQL database and one key", function ()
         proven.map((e) => e.args.prover),
         `block ${blockId} proven once`,
       ).to.deep.equal([pool]);
-      const credited = await local.pool.queryFilter(local.pool.filters.ProofCredited(blockId), 0);
-      expect(credited.length, `block ${blockId} credited once`).to.equal(1);
+      const recorded = await local.pool.queryFilter(local.pool.filters.ProofRecorded(blockId), 0);
+      expect(recorded.length, `block ${blockId} recorded once`).to.equal(1);
     }
     const head = await local.blockNumber();
     const txs = await local.relayerTransactions(head);

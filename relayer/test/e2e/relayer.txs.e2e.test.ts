@@ -97,7 +97,10 @@ describe("relayer transactions", function () {
     expect(await local.transaction(firstHash), "the replaced transaction left the mempool").to.equal(null);
     await local.mine();
     await local.setAutomine(true);
-    await relayer.waitFor((l) => l.msg === "proof accepted on-chain: shares credited", "the replacement mines");
+    await relayer.waitFor(
+      (l) => l.msg === "proof recorded on-chain: its agent's prover is credited once Taiko verifies the block",
+      "the replacement mines",
+    );
 
     const proofs = await proveBlockTransactions(local, blockId);
     expect(
@@ -117,8 +120,8 @@ describe("relayer transactions", function () {
     const pool = await local.pool.getAddress();
     const proven = await local.taikoL1.queryFilter(local.taikoL1.filters.BlockProven(blockId), 0);
     expect(proven.map((e) => e.args.prover)).to.deep.equal([pool]);
-    const credits = await local.pool.queryFilter(local.pool.filters.ProofCredited(blockId), 0);
-    expect(credits.map((e) => [e.args.prover, e.args.agent])).to.deep.equal([
+    const recorded = await local.pool.queryFilter(local.pool.filters.ProofRecorded(blockId), 0);
+    expect(recorded.map((e) => [e.args.prover, e.args.agent])).to.deep.equal([
       [alice.address, alicesAgent.account.address],
     ]);
 
@@ -179,7 +182,8 @@ describe("relayer transactions", function () {
       "the relayer records the lost race",
     );
     expect(lost.msg).to.equal("block already proven by another prover: recorded as lost, not retried");
-    expect(lost.reason).to.equal("L1_ALREADY_PROVEN");
+    // ZKPool takes Taiko's L1_ALREADY_PROVEN, finds the rival's fork choice on this parent, and says so.
+    expect(lost.reason).to.equal("ForkChoiceMismatch");
     // An assigned block lost after its window: worth a warning, not an error.
     expect(lost.level).to.equal(40);
 
@@ -191,7 +195,7 @@ describe("relayer transactions", function () {
     ).to.deep.equal([]);
     const onChain = await proofsOnChain(local, blockId);
     expect(onChain.proven.map(([prover]) => prover)).to.deep.equal([rival.address]);
-    expect(onChain.credited, "the pool credits nobody for the rival's proof").to.deep.equal([]);
+    expect(onChain.recorded, "the pool records nobody for the rival's proof").to.deep.equal([]);
     expect(
       onChain.proveBlocks.map(([, status]) => status),
       "one proveBlock, reverted, not sent again",
@@ -201,10 +205,10 @@ describe("relayer transactions", function () {
       const submission = await store.getSubmission(blockId);
       expect([submission?.status, submission?.error], "a final submission").to.deep.equal([
         "rejected",
-        "L1_ALREADY_PROVEN",
+        "ForkChoiceMismatch",
       ]);
       const stored = await store.getJob(blockId);
-      expect([stored?.status, stored?.detail]).to.deep.equal(["lost", "L1_ALREADY_PROVEN"]);
+      expect([stored?.status, stored?.detail]).to.deep.equal(["lost", "ForkChoiceMismatch"]);
       expect(await store.attempts(blockId), "the job was not handed out again").to.have.length(1);
     } finally {
       await store.close();

@@ -1,7 +1,7 @@
 /**
  * The relayer's submitter and follower in-process against a real Hardhat node, with the Taiko A4 adapter, the
- * sender and a store of their own: what the submitter records when Taiko turns a proof down because the block
- * is proven already, by the pool's own earlier transaction; and another prover's block whose window passed,
+ * sender and a store of their own: what the submitter records when ZKPool turns a proof down because its fork
+ * choice is recorded already, by the pool's own earlier transaction; and another prover's block whose window passed,
  * taken on the chain's clock (not the relayer's), its proof sent again when a chain behind that clock turns
  * it down as not provable yet.
  */
@@ -14,8 +14,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import {
   TTKO,
+  agentGraffiti,
   encodeEvidence,
-  proofTypedData,
   proveInstance,
   proverPoolAbi,
   zkPoolAbi,
@@ -144,14 +144,12 @@ describe("the submitter and the follower on a local chain", function () {
     return job;
   }
 
-  /** A member's machine proves the job and signs it with its access key, as an agent does. */
-  async function agentProof(job: Job, agentKey: Hex): Promise<{ agent: Address; input: Hex; signature: Hex }> {
-    const { proof } = await proveInstance(job.instance);
-    const input = encodeEvidence({ ...job.evidence, proof });
-    const account = privateKeyToAccount(agentKey);
-    const pool = local.deployment.contracts.ZKPool.address;
-    const signature = await account.signTypedData(proofTypedData(local.node.chainId, pool, job.blockId, input));
-    return { agent: account.address, input, signature };
+  /** A member's machine proves the job under its own name (its address in the graffiti), as an agent does. */
+  async function agentProof(r: Relayer, job: Job, agentKey: Hex): Promise<{ agent: Address; input: Hex }> {
+    const agent = privateKeyToAccount(agentKey).address;
+    const evidence = { ...job.evidence, graffiti: agentGraffiti(agent) };
+    const { proof } = await proveInstance(r.adapter.instanceOf(evidence));
+    return { agent, input: encodeEvidence({ ...evidence, proof }) };
   }
 
   /** The window's end (unix seconds) of `blockId`, from TaikoL1. */
@@ -187,12 +185,12 @@ describe("the submitter and the follower on a local chain", function () {
   describe("a block proven already", () => {
     freshPools();
 
-    it("records a block its own earlier transaction proved as proven by that transaction, not lost", async () => {
+    it("records a block whose fork choice its own earlier transaction recorded in ZKPool as proven, not lost", async () => {
       const r = await relayer();
       const alice = await local.prover(0);
       const blockId = await local.propose();
       const job = await jobFor(r, blockId);
-      const { agent, input, signature } = await agentProof(job, await local.newAgentKey(alice, "alice-1"));
+      const { agent, input } = await agentProof(r, job, await local.newAgentKey(alice, "alice-1"));
 
       // The pool's proof is already on-chain, from a transaction with the relayer's key that this relayer's store
       // does not know of (sent before a restart, or by a second relayer with the same key).
@@ -200,31 +198,33 @@ describe("the submitter and the follower on a local chain", function () {
         address: local.deployment.contracts.ZKPool.address,
         abi: zkPoolAbi,
         functionName: "proveBlock",
-        args: [blockId, input, signature],
+        args: [blockId, input],
       });
       expect((await r.client.waitForTransactionReceipt({ hash: earlier })).status).to.equal("success");
 
-      r.submitter.submit(job, agent, input, signature);
+      r.submitter.submit(job, agent, input);
       await r.submitter.drain();
 
       expect(r.finished, "the job is over, proven").to.deep.equal([[blockId, "proven", null]]);
       expect(r.retried, "nothing to prove again").to.deep.equal([]);
       const [told, ...others] = r.recorded.lines.filter((l) => l.fields.blockId === blockId.toString());
-      expect([told?.level, told?.msg, told?.fields.provenBy]).to.deep.equal([
+      expect([told?.level, told?.msg, told?.fields.agent]).to.deep.equal([
         "info",
-        "block already proven by an earlier transaction of the pool's: recorded as proven, not lost",
-        earlier,
+        "this fork choice is recorded in ZKPool already: its agent's prover is credited once Taiko verifies the block",
+        agent,
       ]);
       expect(others.map((l) => l.msg)).to.deep.equal([]);
       expect((await r.store.getJob(blockId))?.status).to.equal("proven");
       const submission = await r.store.getSubmission(blockId);
-      expect(submission?.status).to.equal("confirmed");
-      expect(submission?.txHashes.at(-1), "the transaction that proved it").to.equal(earlier);
+      expect([submission?.status, submission?.txHashes], "done in its simulation: nothing sent").to.deep.equal([
+        "confirmed",
+        [],
+      ]);
 
-      // On the chain: the block proven once, by the pool, credited once to the member; no second proveBlock.
+      // On the chain: the block proven once, by the pool, recorded once for the member; no second proveBlock.
       expect(await proofsOnChain(local, blockId)).to.deep.equal({
         proven: [[local.deployment.contracts.ZKPool.address, earlier]],
-        credited: [[alice.address, agent]],
+        recorded: [[alice.address, agent]],
         proveBlocks: [[earlier, "success"]],
       });
     });
@@ -274,8 +274,8 @@ describe("the submitter and the follower on a local chain", function () {
       await local.revert(inside);
       expect((await r.client.getBlock()).timestamp <= deadline, "the chain is back inside the window").to.equal(true);
 
-      const { agent, input, signature } = await agentProof(job, agentKey);
-      r.submitter.submit(job, agent, input, signature);
+      const { agent, input } = await agentProof(r, job, agentKey);
+      r.submitter.submit(job, agent, input);
       const notYet = (l: { msg: string }) => l.msg.startsWith("Taiko does not take this proof yet");
       await Promise.race([r.recorded.next(notYet), r.submitter.drain()]);
       const told = r.recorded.lines.find(notYet);
@@ -290,12 +290,12 @@ describe("the submitter and the follower on a local chain", function () {
       expect((await r.store.getJob(blockId))?.status).to.equal("proven");
       const submission = await r.store.getSubmission(blockId);
       expect(submission?.status).to.equal("confirmed");
-      // Proven once, by the pool, credited once, with one proveBlock: the early one was turned down in its
+      // Proven once, by the pool, recorded once, with one proveBlock: the early one was turned down in its
       // simulation, nothing sent.
       const sent = submission?.txHashes.at(-1);
       expect(await proofsOnChain(local, blockId)).to.deep.equal({
         proven: [[local.deployment.contracts.ZKPool.address, sent]],
-        credited: [[alice.address, agent]],
+        recorded: [[alice.address, agent]],
         proveBlocks: [[sent, "success"]],
       });
       // Not provable stays final for a block the pool did not take as late (assigned to someone else, inside

@@ -7,14 +7,7 @@ import { connect, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import type { Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import {
-  encodeEvidence,
-  loginTypedData,
-  proofTypedData,
-  proveInstance,
-  type NotifyParams,
-  type SubscribeResult,
-} from "@zkpool/common";
+import { loginTypedData, proveInstance, type NotifyParams, type SubscribeResult } from "@zkpool/common";
 
 export interface RpcReply {
   id: string | number | null;
@@ -117,16 +110,15 @@ export class ScriptedAgent {
     });
   }
 
-  /** Proves a notified job for real and submits proof + signature; `tamper` may spoil the proof. */
+  /**
+   * Proves a notified job's instance for real (its evidence's graffiti names this agent) and submits the proof;
+   * `tamper` may spoil the proof.
+   */
   async prove(job: NotifyParams, tamper?: (proof: Hex) => Hex): Promise<RpcReply> {
+    if (!this.subscribed) throw new Error("not logged in");
     const { proof } = await proveInstance(job.instance as Hex, { difficulty: job.difficulty });
     const sent = tamper ? tamper(proof) : proof;
-    const input = encodeEvidence({ ...job.evidence, proof: sent } as Parameters<typeof encodeEvidence>[0]);
-    if (!this.subscribed) throw new Error("not logged in");
-    const signature = await this.account.signTypedData(
-      proofTypedData(this.subscribed.chainId, this.subscribed.pool, BigInt(job.blockId), input),
-    );
-    return this.request("zkpool.submit", { jobId: job.jobId, proof: sent, signature });
+    return this.request("zkpool.submit", { jobId: job.jobId, proof: sent });
   }
 
   close(): void {

@@ -160,7 +160,10 @@ describe("confirmer", () => {
         verifiedForkChoiceId: 2,
       });
       const elsewhere = { ...credited, address: TAIKO_L1 };
-      w.sender.outcomes.push(mines([credited, { ...dropped, address: POOL.toLowerCase() as Address }, elsewhere]));
+      const harvested = poolLog(POOL, "Harvested", { amount: 5n });
+      w.sender.outcomes.push(
+        mines([credited, { ...dropped, address: POOL.toLowerCase() as Address }, elsewhere, harvested]),
+      );
 
       await confirmer.confirmVerified();
 
@@ -213,6 +216,22 @@ describe("confirmer", () => {
       expect(w.sender.calls, "never sent again").to.have.length(2);
     });
 
+    it("a batch whose every key was confirmed by someone else sends nothing more", async () => {
+      const w = world();
+      const confirmer = await started(w);
+      const only = keyOf(1n);
+      w.record(only);
+      w.verified(1n);
+      w.sender.outcomes.push(
+        simulationReverts("ProofNotRecorded", [only.blockId, only.parentHash, only.parentGasUsed]),
+      );
+
+      await confirmer.confirmVerified();
+
+      expect(w.confirmed()).to.deep.equal([["1/21000"]]);
+      expect(confirmer.pending).to.equal(0);
+    });
+
     it("a confirm mined and reverted with ProofNotRecorded (a race lost on-chain) is read the same way", async () => {
       const w = world();
       const confirmer = await started(w);
@@ -257,6 +276,8 @@ describe("confirmer", () => {
         simulationReverts("ProofNotRecorded", [elsewhere.blockId, elsewhere.parentHash, elsewhere.parentGasUsed]),
         simulationReverts("BlockNotVerified", [9n]),
         simulationReverts("EnforcedPause", []),
+        // Another error whose first argument is the block: not a reason to wait, nor to drop it.
+        simulationReverts("InvalidProof", [1n]),
         simulationReverts(undefined),
         fails(new RetryableError("could not simulate confirm: fetch failed")),
       ];
@@ -266,7 +287,7 @@ describe("confirmer", () => {
           () => undefined,
           (e: unknown) => e,
         );
-        expect(error).to.be.instanceOf(Error);
+        expect((error as Error).name, "the sender's own error").to.be.oneOf(["CallRevertedError", "RetryableError"]);
         expect(confirmer.pending).to.equal(1);
       }
       await confirmer.confirmVerified();
@@ -282,18 +303,19 @@ describe("confirmer", () => {
       w.record(keyOf(1n));
       const waitingIn = w.record(keyOf(3n));
       w.record(keyOf(2n));
+      w.record(keyOf(5n));
       w.verified(2n);
       await before.confirmVerified();
       expect(w.confirmed()).to.deep.equal([["1/21000", "2/21000"]]);
-      expect(w.store.cursors.get(CONFIRM_CURSOR)).to.equal(waitingIn);
+      expect(w.store.cursors.get(CONFIRM_CURSOR), "the oldest of the waiting keys' logs").to.equal(waitingIn);
 
-      // The relayer stops; block 4 is recorded and block 3 verified meanwhile.
+      // The relayer stops; block 4 is recorded and blocks 3 to 5 verified meanwhile.
       w.record(keyOf(4n));
-      w.verified(4n);
+      w.verified(5n);
       const after = await started(w);
       await after.confirmVerified();
 
-      expect(w.confirmed().slice(1)).to.deep.equal([["2/21000", "3/21000", "4/21000"]]);
+      expect(w.confirmed().slice(1)).to.deep.equal([["2/21000", "3/21000", "4/21000", "5/21000"]]);
       const queries = w.chain.logQueries();
       expect(queries.at(-1)).to.deep.include({ fromBlock: waitingIn, toBlock: w.chain.head });
       expect(w.store.cursors.get(CONFIRM_CURSOR), "nothing waits: past the head").to.equal(w.chain.head + 1n);
@@ -379,6 +401,7 @@ describe("confirmer", () => {
         .confirmVerified()
         .catch((e: unknown) => e);
       expect(error).to.be.instanceOf(Error).with.property("message", "Confirmer used before start()");
+      expect(() => w.confirmer(1), "one at a time is a batch").to.not.throw();
       for (const batchSize of [0, 1.5, -1]) {
         expect(() => w.confirmer(batchSize), String(batchSize)).to.throw(
           RangeError,
