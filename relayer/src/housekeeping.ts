@@ -21,9 +21,11 @@ export interface HousekeepingOptions {
 }
 
 /**
- * The pool's permissionless chores, and its capacity: harvest Taiko rewards into the pool, settle every ended
+ * The pool's permissionless chores, and its capacity: harvest Taiko's payouts into the pool, settle every ended
  * epoch in order, and keep the pool's ProverPool capacity in line with what the connected machines can prove
- * within a proof window.
+ * within a proof window. (Crediting each verified block is the confirmer's.) settle harvests by itself when an
+ * epoch's credits have not arrived, so the harvest here is not needed for a settlement: it keeps the pool's
+ * ledger (totals) up to date with what Taiko paid between settlements, one transaction per round at most.
  */
 export class Housekeeping {
   constructor(private readonly o: HousekeepingOptions) {}
