@@ -418,7 +418,7 @@ interface IZKPool {
 
     /// @notice Authorize `agent` (the address of an access key) to prove for the caller, who becomes its
     /// prover, with the key's consent: nobody can take a key that another prover is about to authorize (a
-    /// front-run authorization would otherwise give the key, and every proof it signs, to someone else). A
+    /// front-run authorization would otherwise give the key, and every proof it makes, to someone else). A
     /// prover can authorize again an agent it revoked. Not while paused.
     /// @param agent The access key's address.
     /// @param label Names the machine for people (at most 64 bytes).
@@ -431,7 +431,8 @@ interface IZKPool {
     /// @return The digest of AgentConsent(prover) in the pool's domain.
     function agentConsentDigest(address prover) external view returns (bytes32);
 
-    /// @notice Revoke one of the caller's agents: its later proofs earn nothing and the relayer refuses it.
+    /// @notice Revoke one of the caller's agents: its proofs are no longer recorded (those recorded before still
+    /// earn once confirmed) and the relayer refuses it.
     /// @param agent The agent key's address.
     function revokeAgent(address agent) external;
 
@@ -548,7 +549,8 @@ interface IZKPool {
 
     // ───────────────────────────── roles ─────────────────────────────
 
-    /// @notice Owner: the relayer key, which replaces the one before; zero stops all proofs.
+    /// @notice Owner: the relayer key, which replaces the one before; zero leaves nobody to adjust the capacity
+    /// (proofs are recorded and confirmed by anyone).
     /// @param relayer The new relayer key.
     function setRelayer(address relayer) external;
 
@@ -561,10 +563,10 @@ interface IZKPool {
     /// @param treasury The new treasury.
     function setTreasury(address treasury) external;
 
-    /// @notice Pauser: stop new proofs and new agents. Claims, harvests and settlements go on.
+    /// @notice Pauser: stop recording and confirming proofs, and new agents. Claims, harvests and settlements go on.
     function pause() external;
 
-    /// @notice Owner: let proofs and new agents in again.
+    /// @notice Owner: let proofs, confirmations and new agents in again.
     function unpause() external;
 
     /// @notice The owner, who sets the fee, the roles and the stake.
@@ -589,7 +591,7 @@ interface IZKPool {
 
     // ───────────────────────────── views ─────────────────────────────
 
-    /// @notice The pool's EIP-712 domain (EIP-5267), in which agents sign proofs and consents.
+    /// @notice The pool's EIP-712 domain (EIP-5267), in which agent keys sign their consent to a prover.
     /// @return fields 0x0f: name, version, chainId and verifyingContract are set.
     /// @return name "ZKPool".
     /// @return version "1".
@@ -684,7 +686,7 @@ interface IZKPool {
     /// @return The treasury.
     function treasury() external view returns (address);
 
-    /// @notice The only key that may submit proofs and adjust the capacity.
+    /// @notice The only key that may adjust the capacity.
     /// @return The relayer; zero for none.
     function relayer() external view returns (address);
 
