@@ -13,6 +13,9 @@ import {IProverPool} from "./taiko/IProverPool.sol";
 import {ITaikoL1} from "./taiko/ITaikoL1.sol";
 import {LibTaikoHash} from "./taiko/LibTaikoHash.sol";
 import {TaikoData} from "./taiko/TaikoData.sol";
+import {ClaimRecords} from "./libraries/ClaimRecords.sol";
+import {LedgerEntries} from "./libraries/LedgerEntries.sol";
+import {WordCache} from "./libraries/WordCache.sol";
 
 /// @title ZKPool
 /// @notice See IZKPool. Reading order: provers and agents, proofs and credits, harvest and settlement, claims,
@@ -63,12 +66,6 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         uint64 blockId;
     }
 
-    /// @dev One storage word held in memory while a loop walks consecutive words.
-    struct WordCache {
-        uint256 index;
-        uint256 word;
-    }
-
     // ───────────────────────────── constants ─────────────────────────────
 
     /// @inheritdoc IZKPool
@@ -80,19 +77,11 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @inheritdoc IZKPool
     bytes32 public constant AGENT_CONSENT_TYPEHASH = keccak256("AgentConsent(address prover)");
     uint256 private constant _BPS = 10_000;
-    uint256 private constant _LOW_24_BITS = (1 << 24) - 1;
     /// @dev Positions of BlockEvidence's fields read by the pool.
     uint256 private constant _EVIDENCE_PARENT_HASH = 1;
     uint256 private constant _EVIDENCE_GRAFFITI = 4;
     uint256 private constant _EVIDENCE_PROVER = 5;
     uint256 private constant _EVIDENCE_PARENT_GAS_USED = 6;
-
-    uint256 private constant _RECORD_MASK = (1 << 48) - 1;
-    /// @dev A WordCache that holds no word yet.
-    uint256 private constant _NO_WORD = type(uint256).max;
-    /// @dev The top bit of a claim records word (five 48-bit records use 240 bits): set when the first of its
-    /// epochs settles, so that no claim pays for a word going from zero to non-zero.
-    uint256 private constant _CLAIM_RECORDS_IN_USE = 1 << 255;
     /// @dev TaikoL1 numbers a block's fork choices from 1.
     uint24 private constant _FIRST_FORK_CHOICE_ID = 1;
     /// @dev How many blocks' first proofs wait for confirmation in reused slots at most: 8,192 blocks, many hours of
@@ -152,12 +141,12 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @dev Each epoch's shares, provers and prover reward, in one slot: a proof reads and writes it, a claim
     /// only reads it.
     mapping(uint256 epoch => EpochLedger) private _epochs;
-    /// @dev Each settled epoch's claims so far, five epochs a word (see _claimRecord): how many of its provers
+    /// @dev Each settled epoch's claims so far, five epochs a word (ClaimRecords): how many of its provers
     /// claimed, and the low 24 bits of the sum of their parts, which is all the dust sweep needs.
     mapping(uint256 word => uint256 records) private _claimRecords;
     /// @dev Each prover's latest epoch with shares (the open entry) and its claim cursor, in one slot.
     mapping(address prover => ProverLedger) private _provers;
-    /// @dev A prover's earlier epochs with shares, ascending, two (epoch, shares) entries a word: see _entry.
+    /// @dev A prover's earlier epochs with shares, ascending, two (epoch, shares) entries a word (LedgerEntries).
     mapping(address prover => mapping(uint256 word => uint256 entries)) private _closedEntries;
 
     /// @dev Fee in basis points by the epoch it applies from.
@@ -347,8 +336,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         ledger.totalClaimable += uint96(proverReward);
         _ledger = ledger;
         // The settlement, not the epoch's first claimer, pays for the claim record's word going from zero.
-        uint256 word = epoch / 5;
-        if (_claimRecords[word] == 0) _claimRecords[word] = _CLAIM_RECORDS_IN_USE;
+        ClaimRecords.reserve(_claimRecords, epoch);
         _unsettled = unsettled - reward;
         _totalFees += fee;
         emit EpochSettled(epoch, reward, fee, proverReward, reward);
@@ -366,12 +354,13 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
 
         // The loop reads each storage word once: entries come two a word, claim records five a word, and
         // consecutive entries are consecutive words of both.
-        WordCache memory entries = _emptyCache();
-        WordCache memory records = _emptyCache();
+        mapping(uint256 => uint256) storage closedEntries = _closedEntries[msg.sender];
+        WordCache.Cache memory entries = WordCache.empty();
+        WordCache.Cache memory records = WordCache.empty();
         uint256 dust;
         uint256 i = cursor;
         for (; i < end; ++i) {
-            (uint256 epoch, uint256 shares) = _entry(entries, msg.sender, p, i);
+            (uint256 epoch, uint256 shares) = _entry(entries, closedEntries, p, i);
             if (epoch >= settledBelow) break; // entries are ascending: the rest are not settled yet
             (uint256 part, uint256 swept) = _claimEpoch(records, epoch, shares);
             amount += part;
@@ -379,7 +368,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             emit Claimed(msg.sender, epoch, part);
         }
         if (i == cursor) revert NothingToClaim(msg.sender);
-        if (records.index != _NO_WORD) _claimRecords[records.index] = records.word;
+        WordCache.flush(records, _claimRecords);
 
         // i ≤ the prover's entry count, itself a uint32.
         _provers[msg.sender].claimCursor = uint32(i);
@@ -397,9 +386,10 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         ProverLedger memory p = _provers[prover];
         uint256 settledBelow = _ledger.nextEpochToSettle;
         uint256 count = _entryCount(p);
-        WordCache memory entries = _emptyCache();
+        mapping(uint256 => uint256) storage closedEntries = _closedEntries[prover];
+        WordCache.Cache memory entries = WordCache.empty();
         for (uint256 i = p.claimCursor; i < count; ++i) {
-            (uint256 epoch, uint256 shares) = _entry(entries, prover, p, i);
+            (uint256 epoch, uint256 shares) = _entry(entries, closedEntries, p, i);
             if (epoch >= settledBelow) break;
             amount += _partOf(_epochs[epoch], shares);
         }
@@ -592,11 +582,13 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
         ProverLedger memory p = _provers[prover];
         if (p.openShares != 0 && epoch == p.openEpoch) return p.openShares;
         // Binary search of the closed entries, ascending by epoch.
+        mapping(uint256 => uint256) storage closedEntries = _closedEntries[prover];
+        WordCache.Cache memory entries = WordCache.empty();
         uint256 low = 0;
         uint256 high = p.closedCount;
         while (low < high) {
             uint256 mid = (low + high) / 2;
-            (uint256 e, uint256 shares) = _entry(_emptyCache(), prover, p, mid);
+            (uint256 e, uint256 shares) = LedgerEntries.read(entries, closedEntries, mid);
             if (e == epoch) return shares;
             if (e < epoch) low = mid + 1;
             else high = mid;
@@ -612,7 +604,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     /// @inheritdoc IZKPool
     function epochOf(uint256 epoch) external view returns (EpochInfo memory info) {
         EpochLedger memory e = _epochs[epoch];
-        (uint256 claimedBy, ) = _unpackRecord(_claimRecords[epoch / 5], epoch);
+        (uint256 claimedBy, ) = ClaimRecords.get(_claimRecords, epoch);
         return
             EpochInfo({
                 totalShares: e.totalShares,
@@ -711,7 +703,7 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
             p.openShares += uint96(shares);
         } else {
             if (p.openShares != 0) {
-                _closedEntries[prover][p.closedCount / 2] |= _packEntry(p.openEpoch, p.openShares, p.closedCount);
+                LedgerEntries.append(_closedEntries[prover], p.closedCount, p.openEpoch, p.openShares);
                 ++p.closedCount;
             }
             p.openEpoch = epoch.toUint32();
@@ -729,34 +721,16 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     }
 
     /// @dev The prover's `i`-th epoch with shares and its shares there: closed entries first, then the open one.
-    /// `cache` holds the last closed-entries word read, so a walk over consecutive entries reads each word once.
+    /// `cache` holds the last word of the prover's `closedEntries` read, so a walk over consecutive entries reads
+    /// each word once.
     function _entry(
-        WordCache memory cache,
-        address prover,
+        WordCache.Cache memory cache,
+        mapping(uint256 => uint256) storage closedEntries,
         ProverLedger memory p,
         uint256 i
     ) private view returns (uint256 epoch, uint256 shares) {
         if (i == p.closedCount) return (p.openEpoch, p.openShares);
-        uint256 index = i / 2;
-        if (cache.index != index) {
-            cache.index = index;
-            cache.word = _closedEntries[prover][index];
-        }
-        return _unpackEntry(cache.word, i);
-    }
-
-    function _emptyCache() private pure returns (WordCache memory) {
-        return WordCache({index: _NO_WORD, word: 0});
-    }
-
-    /// @dev A word holds closed entries 2k (low half) and 2k + 1 (high half), each `epoch << 96 | shares`.
-    function _unpackEntry(uint256 word, uint256 i) private pure returns (uint256 epoch, uint256 shares) {
-        uint256 half = word >> ((i % 2) * 128);
-        return (uint32(half >> 96), uint96(half));
-    }
-
-    function _packEntry(uint32 epoch, uint96 shares, uint256 i) private pure returns (uint256) {
-        return ((uint256(epoch) << 96) | shares) << ((i % 2) * 128);
+        return LedgerEntries.read(cache, closedEntries, i);
     }
 
     /// @dev proverReward × shares / totalShares, rounded down, of a settled epoch.
@@ -765,48 +739,23 @@ contract ZKPool is IZKPool, Ownable2Step, EIP712 {
     }
 
     /// @dev One prover of `epoch` claims its part; after the last one, what is left is rounding dust: the fees'.
-    ///
-    /// Each part is rounded down, so the parts add up to proverReward − dust with 0 ≤ dust < provers ≤ 2^24 − 1.
-    /// The dust is therefore (proverReward − Σ parts) mod 2^24, and the low 24 bits of Σ parts are all the
-    /// epoch must remember of its claims, besides how many there were: five epochs' records share a word.
+    /// Each part is rounded down, so the parts add up to proverReward − dust with 0 ≤ dust < provers ≤ 2^24 − 1:
+    /// the epoch's claim record (ClaimRecords), its count of claims and the low 24 bits of Σ parts, is enough to
+    /// sweep it. `records` holds the claim records' word of the walk's last epoch, written back when it moves on.
     function _claimEpoch(
-        WordCache memory records,
+        WordCache.Cache memory records,
         uint256 epoch,
         uint256 shares
     ) private returns (uint256 part, uint256 dust) {
         EpochLedger memory e = _epochs[epoch];
         part = _partOf(e, shares);
-        uint256 index = epoch / 5;
-        if (index != records.index) {
-            if (records.index != _NO_WORD) _claimRecords[records.index] = records.word;
-            records.index = index;
-            records.word = _claimRecords[index];
+        // Before this claim, fewer than e.provers ≤ 2^24 − 1 claimed: each prover claims an epoch once, and only an
+        // epoch it has shares in.
+        (uint256 claimedBy, uint256 partsLow) = ClaimRecords.add(records, _claimRecords, epoch, part);
+        if (claimedBy == e.provers) {
+            dust = ClaimRecords.dust(e.proverReward, partsLow);
+            if (dust != 0) emit DustSwept(epoch, dust);
         }
-        uint256 shift = _recordShift(epoch);
-        uint256 claimedBy = (records.word >> shift) & _LOW_24_BITS;
-        uint256 partsLow = (records.word >> (shift + 24)) & _LOW_24_BITS;
-        // claimedBy < e.provers: each prover claims an epoch once, and only an epoch it has shares in. The low
-        // bits of the sums wrap on purpose.
-        unchecked {
-            ++claimedBy;
-            partsLow = (partsLow + part) & _LOW_24_BITS;
-            if (claimedBy == e.provers) {
-                dust = (e.proverReward - partsLow) & _LOW_24_BITS;
-                if (dust != 0) emit DustSwept(epoch, dust);
-            }
-        }
-        records.word = (records.word & ~(_RECORD_MASK << shift)) | (((partsLow << 24) | claimedBy) << shift);
-    }
-
-    /// @dev Epoch `epoch`'s claim record in its word (word epoch / 5): bits [48k, 48k + 24) count its claims, the
-    /// next 24 bits hold the low 24 bits of the parts claimed, k = epoch % 5.
-    function _unpackRecord(uint256 word, uint256 epoch) private pure returns (uint256 claimedBy, uint256 partsLow) {
-        uint256 record = word >> _recordShift(epoch);
-        return (record & _LOW_24_BITS, (record >> 24) & _LOW_24_BITS);
-    }
-
-    function _recordShift(uint256 epoch) private pure returns (uint256) {
-        return (epoch % 5) * 48;
     }
 
     /// @dev Credits the prover of a recorded proof what Taiko paid for its block, if Taiko verified the block with
