@@ -114,9 +114,12 @@ export interface LocalPool {
   relayerEnv(gatewayPort: number, httpPort: number): Record<string, string>;
   /**
    * Hardhat's automine. Off, transactions wait in the mempool until `mine()` (which mines them all); propose()
-   * mines its own block then.
+   * and verify() mine their own block then, unless `mineOwn` is false: then they wait for whoever mines (a test's
+   * own miner), so that nothing is mined behind its back.
    */
-  setAutomine(on: boolean): Promise<void>;
+  setAutomine(on: boolean, options?: { mineOwn?: boolean }): Promise<void>;
+  /** The transactions in the node's mempool (its pending block), in the order the next block would mine them. */
+  pendingTransactions(): Promise<Array<{ hash: Hash; from: Address; to: Address | null; data: Hex }>>;
   mine(): Promise<void>;
   /** Hardhat drops a pending transaction from its mempool, as a node restart or eviction would. */
   dropTransaction(hash: Hash): Promise<void>;
@@ -162,7 +165,8 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
   await (await taiko.taikoL1.connect(proposer).depositTaikoToken(10_000_000n * TTKO)).wait();
 
   let nonce = 0;
-  let automining = true;
+  /** Whether propose() and verify() mine their own transaction (automine off and nobody else mining). */
+  let mineOwn = false;
   const mine = async () => void (await provider.send("evm_mine", []));
   const signers: NonceManager[] = [];
   return {
@@ -179,7 +183,7 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
       const txList = toHex(`e2e txList ${nonce++}`);
       const input = proposeInputFor(txList, (await proposer.getAddress()) as Address, gasLimit);
       const sent = await taiko.taikoL1.connect(proposer).proposeBlock(input, txList, { gasLimit: PROPOSE_BLOCK_GAS });
-      if (!automining) await mine();
+      if (mineOwn) await mine();
       const receipt = await sent.wait();
       const event = receipt?.logs
         .map((l) => taiko.taikoL1.interface.parseLog(l))
@@ -228,7 +232,7 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
     async verify() {
       await provider.send("evm_increaseTime", [Number(protocol.taiko.proofRegularCooldown) + 1]);
       const sent = await taiko.taikoL1.connect(proposer).verifyBlocks(32);
-      if (!automining) await mine();
+      if (mineOwn) await mine();
       const receipt = await sent.wait();
       return (receipt?.logs ?? []).flatMap((l) => {
         const parsed = taiko.taikoL1.interface.parseLog(l);
@@ -299,9 +303,15 @@ export async function startLocalPool(protocol: ProtocolParams = E2E_PROTOCOL): P
         { AUTH_TIMEOUT_S: "2" },
       );
     },
-    async setAutomine(on) {
+    async setAutomine(on, options) {
       await provider.send("evm_setAutomine", [on]);
-      automining = on;
+      mineOwn = !on && (options?.mineOwn ?? true);
+    },
+    async pendingTransactions() {
+      const block = (await provider.send("eth_getBlockByNumber", ["pending", true])) as {
+        transactions: Array<{ hash: Hash; from: Address; to: Address | null; input: Hex }>;
+      };
+      return block.transactions.map((tx) => ({ hash: tx.hash, from: tx.from, to: tx.to, data: tx.input }));
     },
     mine,
     async dropTransaction(hash) {

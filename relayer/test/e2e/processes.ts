@@ -29,3 +29,18 @@ export async function sentTransaction(relayer: ServiceProcess, purpose: string):
   );
   return line.hash as `0x${string}`;
 }
+
+/**
+ * The outsider of outsider.ts as its own process: it races every ZKPool.proveBlock it finds in the mempool.
+ * Resolves once it watches.
+ */
+export async function startOutsider(env: {
+  RPC_URL: string;
+  OUTSIDER_KEY: string;
+  ZKPOOL: string;
+  TAIKO_L1: string;
+}): Promise<ServiceProcess> {
+  const outsider = startService({ name: "the outsider", script: "relayer/test/e2e/outsider.ts", env });
+  await outsider.waitFor((l) => l.msg === "watching the mempool", "the outsider starts");
+  return outsider;
+}
