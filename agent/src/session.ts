@@ -3,18 +3,21 @@
  * heartbeats every few seconds, jobs from zkpool.notify proven earliest deadline first (at most `concurrency`
  * at a time), zkpool.cancel honoured, and each proof sent with zkpool.submit. A proof carries no signature:
  * the machine is named inside it (evidence.graffiti = agentGraffiti(this agent), bound by the instance), so
- * the agent refuses a job whose graffiti names anybody else. The session ends when the connection does; the
+ * the agent refuses a job whose graffiti names anybody else, or whose instance is not its evidence's (hashed
+ * with the instance context the relayer sent at subscribe). The session ends when the connection does; the
  * loop in agent.ts opens the next one.
  */
 import { z } from "zod";
 import { isAddress, isHex, zeroAddress, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import type { JobEvidence, SubmitParams, SubscribeParams } from "@zkpool/common";
+import type { InstanceContext, JobEvidence, SubmitParams, SubscribeParams } from "@zkpool/common";
 import {
   AGENT_PROTOCOL_VERSION,
   agentGraffiti,
   cancelParams,
   graffitiAgent,
+  instanceContext,
+  instanceHash,
   loginTypedData,
   notifyParams,
 } from "@zkpool/common";
@@ -42,6 +45,10 @@ export interface SessionContext {
   clock: Clock;
 }
 
+/** What to do about a job the relayer should never have sent (another machine's name, another instance). */
+const RELAYER_AT_FAULT =
+  "the relayer is out of date or misconfigured: update it (or tell the pool's operator), and report it if it goes on";
+
 const subscribeResult = z.object({
   sessionId: z.string().min(1),
   nonce: z.string().refine((v): v is Hex => isHex(v, { strict: true }) && v.length === 66, "expected a bytes32 nonce"),
@@ -49,6 +56,7 @@ const subscribeResult = z.object({
   chainId: z.number().int().positive(),
   pool: z.string().refine((v): v is Address => isAddress(v), "expected the pool's address"),
   difficulty: z.number().int().min(1),
+  instanceContext,
 });
 
 const authorizeResult = z.object({
@@ -58,9 +66,8 @@ const authorizeResult = z.object({
 export interface Job extends JobInfo {
   evidence: JobEvidence;
   /**
-   * The public input the backend proves, as the relayer sent it: instanceHash(evidence, context). The agent
-   * cannot recompute it (the instance context, TaikoL1's chain and addresses, is the relayer's), so it checks
-   * what it can, the graffiti, and proves this value unchanged; the relayer verifies the proof against it.
+   * The public input the backend proves: instanceHash(evidence, the instance context of the subscribe), which the
+   * agent recomputes before taking the job (so the instance binds this agent's graffiti), then proves as sent.
    */
   instance: Hex;
 }
@@ -97,6 +104,8 @@ export class Session {
     private readonly conn: RelayerLink,
     private readonly ctx: SessionContext,
     readonly info: SessionInfo,
+    /** What TaikoL1 hashes into every instance besides the evidence, as the relayer said at subscribe. */
+    private readonly context: InstanceContext,
   ) {
     this.graffiti = agentGraffiti(ctx.account.address);
   }
@@ -146,14 +155,19 @@ export class Session {
     if (!authorized.success) {
       throw new ProtocolError(`the relayer's answer to zkpool.authorize is malformed: ${describe(authorized.error)}`);
     }
-    const session = new Session(conn, ctx, {
-      sessionId: sub.sessionId,
-      chainId: sub.chainId,
-      pool: sub.pool,
-      difficulty: sub.difficulty,
-      prover: authorized.data.prover,
-      msPerProof,
-    });
+    const session = new Session(
+      conn,
+      ctx,
+      {
+        sessionId: sub.sessionId,
+        chainId: sub.chainId,
+        pool: sub.pool,
+        difficulty: sub.difficulty,
+        prover: authorized.data.prover,
+        msPerProof,
+      },
+      sub.instanceContext,
+    );
     ctx.ui.connected({
       relayer: formatAddress(conn.address),
       agent: ctx.account.address,
@@ -278,6 +292,13 @@ export class Session {
       this.ctx.ui.jobRefused(job, this.wrongGraffiti(job));
       return;
     }
+    // The graffiti counts only through the instance: an instance made of other evidence (another machine's
+    // graffiti, another prover, block or chain) would prove a proof that does not name this machine.
+    const instance = instanceHash(job.evidence, this.context);
+    if (job.instance.toLowerCase() !== instance) {
+      this.ctx.ui.jobRefused(job, this.wrongInstance(job, instance));
+      return;
+    }
     if (this.jobs.has(job.jobId)) {
       this.ctx.ui.problem(`job ${job.jobId} was notified twice`);
       return;
@@ -309,11 +330,18 @@ export class Session {
       `the relayer asked this machine to prove block ${job.blockId} under another machine's name ` +
         `(graffiti ${job.evidence.graffiti} names ${whose}, not this agent ${this.ctx.account.address}); ` +
         "the proof would credit somebody else's prover, so this agent does not prove it",
-      {
-        hint:
-          "the relayer is out of date or misconfigured: update it (or tell the pool's operator), " +
-          "and report it if it goes on",
-      },
+      { hint: RELAYER_AT_FAULT },
+    );
+  }
+
+  /** Why a job whose instance is not its evidence's is refused, and what to do about it. */
+  private wrongInstance(job: Job, instance: Hex): ProtocolError {
+    return new ProtocolError(
+      `the relayer asked this machine to prove block ${job.blockId} with an instance that is not its evidence's ` +
+        `(instance ${job.instance}, but the evidence naming this agent ${this.ctx.account.address} hashes to ` +
+        `${instance}); the proof might not name this machine and would credit somebody else's prover, so this ` +
+        "agent does not prove it",
+      { hint: RELAYER_AT_FAULT },
     );
   }
 

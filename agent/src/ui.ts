@@ -163,7 +163,10 @@ export class TerminalUi implements AgentUi {
 
   jobAccepted(job: JobInfo, millis: number): void {
     this.endJob(job);
-    this.line(`Proof for block ${job.blockId} accepted: shares credited to your prover (proved in ${seconds(millis)})`);
+    this.line(
+      `Proof for block ${job.blockId} taken by the relayer: your prover is credited once Taiko verifies the block ` +
+        `(proved in ${seconds(millis)})`,
+    );
   }
 
   jobRejected(job: JobInfo, error: unknown): void {

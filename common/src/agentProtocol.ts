@@ -2,7 +2,9 @@
  * The agent protocol: newline-delimited JSON-RPC 2.0 over TCP between the relayer's gateway and the agent
  * daemons on provers' machines, in the style of mining-pool stratum. One copy, imported by both sides.
  *
- *   agent → relayer  zkpool.subscribe   who the agent is and what machine it runs on → a login nonce
+ *   agent → relayer  zkpool.subscribe   who the agent is and what machine it runs on → a login nonce, and the
+ *                                       instance context (what TaikoL1 hashes into every instance besides the
+ *                                       evidence), so that the agent checks each job's instance itself
  *   agent → relayer  zkpool.authorize   the agent address and a signature of the nonce by the access key
  *   agent → relayer  zkpool.heartbeat   still alive, how busy
  *   relayer → agent  zkpool.notify      a job: the block's evidence fields, with this agent's address as graffiti,
@@ -11,10 +13,13 @@
  *   agent → relayer  zkpool.submit      the proof
  *
  * No secret crosses the wire: the access key only signs the login nonce. A proof names its machine inside it (the
- * graffiti, which Taiko's instance binds), so it needs no signature. zkpool/2: zkpool/1 agents signed each proof.
+ * graffiti, which Taiko's instance binds), so it needs no signature; the agent recomputes each job's instance from
+ * its evidence and the subscribe's instance context, and proves nothing that does not name it. zkpool/2: zkpool/1
+ * agents signed each proof.
  */
 import { z } from "zod";
 import { isAddress, isHex, type Address, type Hex } from "viem";
+import type { InstanceContext } from "./proof";
 import { zkPoolDomain } from "./zkpool";
 
 export const AGENT_PROTOCOL_VERSION = "zkpool/2";
@@ -52,6 +57,35 @@ const decimal = z
   .regex(/^(0|[1-9]\d{0,77})$/, "expected a decimal integer string")
   .transform((v) => BigInt(v));
 
+const uint64 = decimal.refine((v) => v < 1n << 64n, "expected a uint64");
+
+/**
+ * The instance context (InstanceContext: three addresses TaikoL1 resolves, three limits of its config) as it
+ * travels: the uint64 limits as decimal strings. With it, `instanceHash(evidence, context)` is the instance a job's
+ * proof must prove.
+ */
+export const instanceContext = z.object({
+  signalService: address,
+  l2SignalService: address,
+  l2Taiko: address,
+  blockMaxGasLimit: uint,
+  blockMaxTransactions: uint64,
+  blockMaxTxListBytes: uint64,
+});
+export type InstanceContextParams = z.input<typeof instanceContext>;
+
+/** `context` as the relayer sends it (instanceContext parses it back). */
+export function instanceContextParams(context: InstanceContext): InstanceContextParams {
+  return {
+    signalService: context.signalService,
+    l2SignalService: context.l2SignalService,
+    l2Taiko: context.l2Taiko,
+    blockMaxGasLimit: context.blockMaxGasLimit,
+    blockMaxTransactions: context.blockMaxTransactions.toString(),
+    blockMaxTxListBytes: context.blockMaxTxListBytes.toString(),
+  };
+}
+
 export const subscribeParams = z.object({
   agent: z.object({ name: z.string().min(1).max(64), version: z.string().min(1).max(32) }),
   device: z.object({
@@ -71,6 +105,8 @@ export interface SubscribeResult {
   chainId: number;
   pool: Address;
   difficulty: number;
+  /** What TaikoL1 hashes into every job's instance besides its evidence: the agent recomputes each instance. */
+  instanceContext: InstanceContextParams;
 }
 
 export const authorizeParams = z.object({
@@ -117,7 +153,7 @@ export const notifyParams = z.object({
   jobId: z.string().min(1).max(64),
   blockId: decimal,
   evidence: jobEvidence,
-  /** The proof's public input: instanceHash(evidence). */
+  /** The proof's public input: instanceHash(evidence, the subscribe's instanceContext). */
   instance: bytes32,
   /** Unix seconds by which the proof must be on-chain. */
   deadline: uint,

@@ -1,5 +1,5 @@
 import type { Abi, Address, Hex } from "viem";
-import type { JobEvidence } from "@zkpool/common";
+import type { InstanceContext, JobEvidence } from "@zkpool/common";
 
 /** A block the pool means to prove, as the network describes it. */
 export interface NetworkJob {
@@ -74,6 +74,11 @@ export interface NetworkAdapter {
    * After start().
    */
   instanceOf(evidence: JobEvidence): Hex;
+  /**
+   * What the chain hashes into every instance besides the evidence (instanceOf hashes with it): agents get it at
+   * login, to recompute each job's instance and refuse one that does not name them. After start().
+   */
+  instanceContext(): InstanceContext;
   /** Seconds a proof window lasts now (for capacity planning). */
   proofWindowSeconds(): Promise<number>;
 }

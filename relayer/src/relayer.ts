@@ -108,6 +108,7 @@ export async function startRelayer(config: RelayerConfig, logger?: Logger): Prom
     },
     {
       agentOwner: (agent) => directory.ownerOf(agent),
+      instanceContext: () => adapter.instanceContext(),
       onAuthorized: (session) => {
         // The machine's record exists before its first job is counted.
         void saveMachine(store, session, log).then(() => scheduler.onAuthorized(session));

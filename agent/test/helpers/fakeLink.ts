@@ -6,7 +6,7 @@
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
 import type { Hex } from "viem";
-import type { NotifyParams } from "@zkpool/common";
+import { LOCAL_INSTANCE_CONTEXT, instanceContextParams, type NotifyParams } from "@zkpool/common";
 import type { RelayerAddress, RelayerLink } from "../../src/connection.js";
 import { ConnectionError } from "../../src/errors.js";
 import { AGENT_PROTOCOL_VERSION, CHAIN_ID, POOL, POOL_PROVER_OWNER } from "./scriptedRelayer.js";
@@ -44,6 +44,7 @@ export class FakeLink extends EventEmitter implements RelayerLink {
       chainId: CHAIN_ID,
       pool: POOL,
       difficulty: this.difficulty,
+      instanceContext: instanceContextParams(LOCAL_INSTANCE_CONTEXT),
     }));
     this.answers.set("zkpool.authorize", () => ({ prover: POOL_PROVER_OWNER }));
     this.answers.set("zkpool.heartbeat", () => ({ time: 1 }));

@@ -19,6 +19,7 @@ export const {
   agentGraffiti,
   authorizeParams,
   heartbeatParams,
+  instanceContextParams,
   instanceHash,
   loginTypedData,
   submitParams,
@@ -130,6 +131,7 @@ export class AgentConn extends EventEmitter {
           chainId: CHAIN_ID,
           pool: POOL,
           difficulty: this.relayer.difficulty,
+          instanceContext: instanceContextParams(LOCAL_INSTANCE_CONTEXT),
         });
       }
       case "zkpool.authorize": {

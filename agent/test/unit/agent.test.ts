@@ -124,7 +124,9 @@ describe("agent against a scripted relayer", () => {
       millis: 1,
     });
     expect(a.ui.text).to.match(/Connected to relayer 127\.0\.0\.1:\d+ as 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} \(prover /);
-    expect(a.ui.text).to.include(`Proof for block ${job.blockId} accepted: shares credited to your prover`);
+    expect(a.ui.text).to.include(
+      `Proof for block ${job.blockId} taken by the relayer: your prover is credited once Taiko verifies the block`,
+    );
   });
 
   it("introduces itself and its machine, with a device id derived from its key unless given one", async () => {

@@ -2,7 +2,17 @@ import { getEventListeners } from "node:events";
 import { expect } from "chai";
 import { getAddress, pad, verifyTypedData, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { RpcErrorCode, agentGraffiti, loginTypedData, type NotifyParams } from "@zkpool/common";
+import {
+  LOCAL_INSTANCE_CONTEXT,
+  RpcErrorCode,
+  agentGraffiti,
+  instanceContextParams,
+  instanceHash,
+  loginTypedData,
+  type InstanceContext,
+  type JobEvidence,
+  type NotifyParams,
+} from "@zkpool/common";
 import { SpeedTracker } from "../../src/benchmark.js";
 import {
   ConnectionError,
@@ -242,6 +252,20 @@ describe("Session", () => {
         [null, "(root): Expected object, received null"],
         [{ nonce: `0x${"zz".repeat(32)}` }, "nonce: expected a bytes32 nonce"],
         [{ pool: "0x1234" }, "pool: expected the pool's address"],
+        [{ instanceContext: undefined }, "instanceContext: Required"],
+        [
+          {
+            instanceContext: {
+              ...instanceContextParams(LOCAL_INSTANCE_CONTEXT),
+              blockMaxTransactions: (1n << 64n).toString(),
+            },
+          },
+          "instanceContext.blockMaxTransactions: expected a uint64",
+        ],
+        [
+          { instanceContext: { ...instanceContextParams(LOCAL_INSTANCE_CONTEXT), l2Taiko: "0x1234" } },
+          "instanceContext.l2Taiko: expected a 0x-prefixed 20-byte address",
+        ],
       ];
       for (const [answer, why] of malformed) {
         const s = rig();
@@ -388,7 +412,7 @@ describe("Session", () => {
       ]);
       expect(r.signed, "no signature over a proof").to.deep.equal(["login"]);
       expect(uiCalls(r, "jobProved").map(([, millis]) => millis)).to.deep.equal([1234.6]);
-      expect(r.ui.text).to.include(`Proof for block ${j.blockId} accepted`);
+      expect(r.ui.text).to.include(`Proof for block ${j.blockId} taken by the relayer`);
     });
 
     it("tells where a job's time went: queued, started, proved and submitted, from its notification", async () => {
@@ -658,16 +682,113 @@ describe("Session", () => {
       }
       expect(r.link.sent("zkpool.submit")).to.have.length(0);
     });
+  });
 
-    it("proves the instance the relayer sent, as sent: it cannot hash the evidence without the relayer's context", async () => {
-      const r = rig();
+  describe("the job's instance", () => {
+    /** A network whose instance context is none of the local one's values. */
+    const CONTEXT: InstanceContext = {
+      signalService: "0x00000000000000000000000000000000000005e1",
+      l2SignalService: "0x00000000000000000000000000000000000005e2",
+      l2Taiko: "0x00000000000000000000000000000000000007a1",
+      blockMaxGasLimit: 7_000_000,
+      blockMaxTransactions: 150n,
+      blockMaxTxListBytes: 64_000n,
+    };
+    const OTHER = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" as const;
+
+    /** A rig whose relayer says, at subscribe, that its network hashes instances with CONTEXT. */
+    function onNetwork(options: Parameters<typeof rig>[0] = {}): Rig {
+      const r = rig(options);
+      const subscribe = r.link.answers.get("zkpool.subscribe");
+      r.link.answers.set("zkpool.subscribe", (params) => ({
+        ...(subscribe?.(params) as object),
+        instanceContext: instanceContextParams(CONTEXT),
+      }));
+      return r;
+    }
+
+    /** `j` with the instance of `evidence` (j's own by default) under `context`. */
+    function hashedWith(j: NotifyParams, context: InstanceContext, evidence = j.evidence as JobEvidence): NotifyParams {
+      return { ...j, instance: instanceHash(evidence, context) };
+    }
+
+    function refusal(r: Rig, j: NotifyParams): ProtocolError {
+      const calls = uiCalls(r, "jobRefused").filter(([refused]) => (refused as NotifyParams).jobId === j.jobId);
+      expect(calls, `job ${j.jobId} refused once`).to.have.length(1);
+      const [[, error]] = calls as [[unknown, unknown]];
+      expect(error).to.be.instanceOf(ProtocolError);
+      return error as ProtocolError;
+    }
+
+    it("recomputes each job's instance with the instance context the relayer sent at login, and proves it as sent", async () => {
+      const r = onNetwork({ concurrency: 2 });
       await open(r);
-      const j = { ...job(100), instance: `0x${"5a".repeat(32)}` as Hex };
+      const j = hashedWith(job(100), CONTEXT);
+      // The same 32 bytes in capitals: hex case aside, it is the evidence's instance.
+      const shouted = { ...hashedWith(job(200), CONTEXT) };
+      shouted.instance = `0x${shouted.instance.slice(2).toUpperCase()}` as Hex;
       const started = r.backend.nextStart();
       r.link.notify(j);
       const [proving] = await started;
       expect(proving.instance).to.equal(j.instance);
       expect(proving.evidence).to.deep.equal(j.evidence);
+      r.link.notify(shouted);
+      expect(r.backend.started).to.deep.equal([j.jobId, shouted.jobId]);
+      expect(r.ui.count("jobRefused")).to.equal(0);
+    });
+
+    it("refuses, before proving, a job with this agent's graffiti but an instance made for another machine, says what to do, and takes the next", async () => {
+      const r = onNetwork({ concurrency: 1 });
+      await open(r);
+      const mine = job(100);
+      const foreign = hashedWith(mine, CONTEXT, { ...(mine.evidence as JobEvidence), graffiti: agentGraffiti(OTHER) });
+      const expected = instanceHash(mine.evidence as JobEvidence, CONTEXT);
+      r.link.notify(foreign);
+      await settle();
+      expect(r.backend.started, "nothing proven for another machine").to.deep.equal([]);
+      const error = refusal(r, foreign);
+      expect(error.message).to.equal(
+        `the relayer asked this machine to prove block ${foreign.blockId} with an instance that is not its ` +
+          `evidence's (instance ${foreign.instance}, but the evidence naming this agent ${ACCOUNT.address} hashes ` +
+          `to ${expected}); the proof might not name this machine and would credit somebody else's prover, so ` +
+          "this agent does not prove it",
+      );
+      expect(error.hint).to.equal(
+        "the relayer is out of date or misconfigured: update it (or tell the pool's operator), and report it if it goes on",
+      );
+      expect(r.ui.text).to.include(`Job ${foreign.blockId} refused: ${error.message} (${error.hint})`);
+      expect(r.ui.count("jobReceived"), "never taken in").to.equal(0);
+
+      await r.clock.advance(HEARTBEAT_MS);
+      expect(r.link.sent("zkpool.heartbeat"), "it holds no slot").to.deep.equal([{ busy: 0 }]);
+      const next = hashedWith(job(200), CONTEXT);
+      r.link.notify(next);
+      expect(r.backend.started).to.deep.equal([next.jobId]);
+      r.backend.finish(next.jobId);
+      await settle();
+      expect(r.link.sent<{ jobId: string }>("zkpool.submit").map((s) => s.jobId)).to.deep.equal([next.jobId]);
+      expect(r.link.isClosed, "the session goes on").to.equal(false);
+    });
+
+    it("refuses an instance of other evidence, of another network's context, or of nothing at all", async () => {
+      const r = onNetwork({ concurrency: 8 });
+      await open(r);
+      const base = job(100);
+      const evidence = base.evidence as JobEvidence;
+      const wrong: Array<[string, NotifyParams]> = [
+        ["another prover", hashedWith(job(100), CONTEXT, { ...evidence, prover: OTHER })],
+        ["another parent", hashedWith(job(100), CONTEXT, { ...evidence, parentGasUsed: evidence.parentGasUsed + 1 })],
+        ["the local network's context", hashedWith(job(100), LOCAL_INSTANCE_CONTEXT)],
+        ["another gas limit", hashedWith(job(100), { ...CONTEXT, blockMaxGasLimit: 7_000_001 })],
+        ["made up", { ...job(100), instance: `0x${"5a".repeat(32)}` }],
+      ];
+      for (const [, j] of wrong) r.link.notify(j);
+      await settle();
+      expect(r.backend.started).to.deep.equal([]);
+      for (const [what, j] of wrong) {
+        expect(refusal(r, j).message, what).to.include(`(instance ${j.instance}, but the evidence naming this agent `);
+      }
+      expect(r.link.sent("zkpool.submit")).to.have.length(0);
     });
   });
 

@@ -43,7 +43,9 @@ describe("terminal wording", () => {
       "Connected to relayer 127.0.0.1:7700 as 0x1234…56ab (prover 0x3456…9ccd); waiting for jobs, up to 1 at a time",
     );
     expect(lines[1]).to.match(/^Job 42 received, deadline in 4[78](\.\d)? s$/);
-    expect(lines[2]).to.equal("Proof for block 42 accepted: shares credited to your prover (proved in 0.3 s)");
+    expect(lines[2]).to.equal(
+      "Proof for block 42 taken by the relayer: your prover is credited once Taiko verifies the block (proved in 0.3 s)",
+    );
     expect(lines[3]).to.equal(
       "Cannot connect to the relayer at 127.0.0.1:7700: connection refused. Trying again in 2.0 s (check that the relayer is running)",
     );
@@ -56,7 +58,8 @@ describe("terminal wording", () => {
     ui.jobReceived(job, true);
     ui.jobStarted(job, 1_000);
     ui.jobCancelled(job, "proven by another machine");
-    expect(text()).to.include("Job 7 received, deadline passed 5");
+    // 5 s and part of the second the deadline was floored from.
+    expect(text()).to.match(/Job 7 received, deadline passed [56]\.\d s ago/);
     expect(text()).to.include("(queued behind another)");
     const shown = text().replaceAll("\r\x1b[2K", "<clear>");
     expect(shown).to.match(/<clear>Proving block 7 \[-{10}\] 0\.0 s of ~1\.0 s<clear>Job 7 cancelled by the relayer/);

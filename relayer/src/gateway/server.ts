@@ -7,12 +7,15 @@ import {
   RpcErrorCode,
   authorizeParams,
   heartbeatParams,
+  instanceContextParams,
   loginTypedData,
   submitParams,
   subscribeParams,
   type CancelParams,
+  type InstanceContext,
   type NotifyParams,
   type SubmitResult,
+  type SubscribeResult,
 } from "@zkpool/common";
 import { type Logger } from "@zkpool/common/node";
 import type { z } from "zod";
@@ -41,6 +44,11 @@ export interface AgentSession {
 export interface GatewayHandler {
   /** The prover that owns `agent` on-chain, or undefined when the agent is unknown or revoked. */
   agentOwner(agent: Address): Promise<Address | undefined>;
+  /**
+   * What the chain hashes into every instance besides the evidence (the network adapter's): each agent gets it at
+   * subscribe, and checks with it that the instance of each job it is sent names it.
+   */
+  instanceContext(): InstanceContext;
   onAuthorized(session: AgentSession): void;
   onHeartbeat(session: AgentSession): void;
   onDisconnected(session: AgentSession, reason: string): void;
@@ -325,7 +333,7 @@ class Connection implements AgentSession {
     }
   }
 
-  private subscribe(params: z.output<typeof subscribeParams>) {
+  private subscribe(params: z.output<typeof subscribeParams>): SubscribeResult {
     if (this.phase !== "connected") {
       throw new RpcFailure(RpcErrorCode.InvalidRequest, "Already subscribed on this connection");
     }
@@ -340,6 +348,7 @@ class Connection implements AgentSession {
       chainId: this.options.chainId,
       pool: this.options.pool,
       difficulty: this.options.difficulty,
+      instanceContext: instanceContextParams(this.handler.instanceContext()),
     };
   }
 

@@ -82,7 +82,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** What TaikoL1 hashes into every proof's instance besides the evidence: read once, at start. */
-  private instanceContext: InstanceContext | undefined;
+  private context: InstanceContext | undefined;
 
   constructor(private readonly o: TaikoA4AdapterOptions) {
     this.now = o.now ?? Date.now;
@@ -90,7 +90,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
   }
 
   async start(): Promise<void> {
-    this.instanceContext = await this.readInstanceContext();
+    this.context = await this.readInstanceContext();
     const saved = await this.o.store.getCursor(CURSOR);
     const from = this.o.taikoL1StartBlock;
     this.next = saved ?? from;
@@ -202,7 +202,7 @@ export class TaikoA4Adapter implements NetworkAdapter {
 
   /** Taiko's instance hash of `evidence`, with the instance context read at start. */
   instanceOf(evidence: JobEvidence): Hex {
-    return instanceHash(evidence, this.context());
+    return instanceHash(evidence, this.instanceContext());
   }
 
   /** The window a block proposed now gets: eldfell's clamp(3 × avgProofDelay, proofMinWindow, proofMaxWindow). */
@@ -320,9 +320,10 @@ export class TaikoA4Adapter implements NetworkAdapter {
     return timings;
   }
 
-  private context(): InstanceContext {
-    if (!this.instanceContext) throw new Error("TaikoA4Adapter used before start()");
-    return this.instanceContext;
+  /** The instance context read at start. */
+  instanceContext(): InstanceContext {
+    if (!this.context) throw new Error("TaikoA4Adapter used before start()");
+    return this.context;
   }
 
   private onProposed(

@@ -971,12 +971,14 @@ describe("TaikoA4Adapter", () => {
         agents.map((agent) => instanceHash({ ...job.evidence, graffiti: agentGraffiti(agent) }, context)),
       );
       expect(new Set([job.instance, ...instances]).size, "one instance per graffiti").to.equal(3);
+      expect(adapter.instanceContext(), "what the agents get to check their instances").to.deep.equal(context);
     });
 
-    it("instanceOf before start has no context to hash with, and says so", () => {
+    it("instanceOf and instanceContext before start have no context, and say so", () => {
       const adapter = world().adapter();
       const evidence = jobFor(7n).evidence;
       expect(() => adapter.instanceOf(evidence)).to.throw("TaikoA4Adapter used before start()");
+      expect(() => adapter.instanceContext()).to.throw("TaikoA4Adapter used before start()");
     });
 
     it("start reads it from TaikoL1 as eldfell resolves it: getConfig, resolve(signal_service), and on config.chainId resolve(signal_service) and resolve(taiko), none allowed to be zero", async () => {

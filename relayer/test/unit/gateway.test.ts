@@ -13,7 +13,9 @@ import {
   AGENT_PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   RpcErrorCode,
+  instanceContext,
   loginTypedData,
+  type InstanceContext,
   type NotifyParams,
   type SubmitResult,
   type submitParams,
@@ -37,6 +39,15 @@ const CHAIN_ID = 31337;
 const POOL: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const PROVER: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const T0 = 1_700_000_000_000;
+/** The network's instance context as the adapter read it (not the local network's: the gateway sends what it is given). */
+const CONTEXT: InstanceContext = {
+  signalService: "0x1111111111111111111111111111111111111111",
+  l2SignalService: "0x2222222222222222222222222222222222222222",
+  l2Taiko: "0x3333333333333333333333333333333333333333",
+  blockMaxGasLimit: 6_000_000,
+  blockMaxTransactions: 79n,
+  blockMaxTxListBytes: (1n << 64n) - 1n,
+};
 /** The gateway's sweep period (SWEEP_MS): a deadline is enforced at most this late. */
 const SWEEP_MS = 250;
 
@@ -212,6 +223,7 @@ function recordingHandler() {
       calls.lookups.push(agent);
       return calls.agentOwner ? calls.agentOwner(agent) : Promise.resolve(calls.owners.get(agent));
     },
+    instanceContext: () => CONTEXT,
     onAuthorized: (session) => calls.authorized.push(session),
     onHeartbeat: (session) => calls.heartbeats.push({ session, busy: session.busy, msPerProof: session.msPerProof }),
     onDisconnected: (session, reason) => calls.disconnected.push({ session, reason }),
@@ -359,7 +371,20 @@ describe("agent gateway: login", function () {
       chainId: CHAIN_ID,
       pool: POOL,
       difficulty: 3,
+      // The limits as decimal strings (a JSON number would lose the uint64's low bits).
+      instanceContext: {
+        signalService: CONTEXT.signalService,
+        l2SignalService: CONTEXT.l2SignalService,
+        l2Taiko: CONTEXT.l2Taiko,
+        blockMaxGasLimit: 6_000_000,
+        blockMaxTransactions: "79",
+        blockMaxTxListBytes: "18446744073709551615",
+      },
     });
+    expect(
+      instanceContext.parse((subscribed.result as { instanceContext: unknown }).instanceContext),
+      "the agent reads back the context the relayer hashes with",
+    ).to.deep.equal(CONTEXT);
     expect(nonce).to.match(/^0x[0-9a-f]{64}$/);
     expect(reply).to.deep.equal({ jsonrpc: "2.0", id: 2, result: { prover: PROVER } });
     expect(calls.lookups).to.deep.equal([alice.address]);

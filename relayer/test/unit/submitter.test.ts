@@ -74,6 +74,9 @@ class FakeNetwork implements NetworkAdapter {
   instanceOf = () => {
     throw new Error("not in this test");
   };
+  instanceContext = () => {
+    throw new Error("not in this test");
+  };
 }
 
 interface Finished {
