@@ -164,7 +164,7 @@ export class TerminalUi implements AgentUi {
   jobAccepted(job: JobInfo, millis: number): void {
     this.endJob(job);
     this.line(
-      `Proof for block ${job.blockId} taken by the relayer: your prover is credited once Taiko verifies the block ` +
+      `Proof for block ${job.blockId} accepted by the relayer: your prover is credited once Taiko verifies the block ` +
         `(proved in ${seconds(millis)})`,
     );
   }

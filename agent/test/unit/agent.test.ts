@@ -125,7 +125,7 @@ describe("agent against a scripted relayer", () => {
     });
     expect(a.ui.text).to.match(/Connected to relayer 127\.0\.0\.1:\d+ as 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} \(prover /);
     expect(a.ui.text).to.include(
-      `Proof for block ${job.blockId} taken by the relayer: your prover is credited once Taiko verifies the block`,
+      `Proof for block ${job.blockId} accepted by the relayer: your prover is credited once Taiko verifies the block`,
     );
   });
 

@@ -412,7 +412,7 @@ describe("Session", () => {
       ]);
       expect(r.signed, "no signature over a proof").to.deep.equal(["login"]);
       expect(uiCalls(r, "jobProved").map(([, millis]) => millis)).to.deep.equal([1234.6]);
-      expect(r.ui.text).to.include(`Proof for block ${j.blockId} taken by the relayer`);
+      expect(r.ui.text).to.include(`Proof for block ${j.blockId} accepted by the relayer`);
     });
 
     it("tells where a job's time went: queued, started, proved and submitted, from its notification", async () => {

@@ -44,7 +44,7 @@ describe("terminal wording", () => {
     );
     expect(lines[1]).to.match(/^Job 42 received, deadline in 4[78](\.\d)? s$/);
     expect(lines[2]).to.equal(
-      "Proof for block 42 taken by the relayer: your prover is credited once Taiko verifies the block (proved in 0.3 s)",
+      "Proof for block 42 accepted by the relayer: your prover is credited once Taiko verifies the block (proved in 0.3 s)",
     );
     expect(lines[3]).to.equal(
       "Cannot connect to the relayer at 127.0.0.1:7700: connection refused. Trying again in 2.0 s (check that the relayer is running)",
