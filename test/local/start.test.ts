@@ -79,11 +79,14 @@ describe("npm start: the local Taiko A4 world and the pool in it", function () {
       [/1\.5×/],
       [/^block \d+ proposed .*assigned to ZKPool/],
       [/^block \d+ verified: ZKPool earns/],
-      // Each prover's machine proved a block through the pool, and an epoch with shares in it was settled.
-      [/^block \d+ proven through ZKPool with rig-1's proof: shares credited to prover-1$/, "relayer"],
-      [/^block \d+ proven through ZKPool with rig-2's proof: shares credited to prover-2$/, "relayer"],
-      [/^Proof for block \d+ accepted: shares credited to your prover/, "agent rig-1"],
-      [/^Proof for block \d+ accepted: shares credited to your prover/, "agent rig-2"],
+      // Each prover's machine proved a block through the pool, Taiko verified it and the relayer had it credited,
+      // and an epoch with credits in it was settled.
+      [/^block \d+ proven through ZKPool with rig-1's proof: prover-1 is credited once Taiko verifies it$/, "relayer"],
+      [/^block \d+ proven through ZKPool with rig-2's proof: prover-2 is credited once Taiko verifies it$/, "relayer"],
+      [/^block \d+ verified: .* credited to prover-1 \(rig-1's proof\), in epoch \d+$/, "relayer"],
+      [/^block \d+ verified: .* credited to prover-2 \(rig-2's proof\), in epoch \d+$/, "relayer"],
+      [/^Proof for block \d+ accepted/, "agent rig-1"],
+      [/^Proof for block \d+ accepted/, "agent rig-2"],
       [/^settled epoch \d+: the pool earned .*; claimable now: prover-1 .*, prover-2 /, "relayer"],
     ];
     // Read the log until every kind of event has been told, or the process dies.
@@ -97,6 +100,14 @@ describe("npm start: the local Taiko A4 world and the pool in it", function () {
         }
         if (wanted.every(([pattern, component]) => seen(pattern, component))) resolve();
       });
+      // Before mocha's timeout, say which events were never told, with the log's tail.
+      setTimeout(() => {
+        const missing = wanted.filter(([pattern, component]) => !seen(pattern, component));
+        const tail = lines.slice(-60).map((l) => `[${l.component}] ${l.msg}`);
+        reject(
+          new Error(`never told: ${missing.map(([p, c]) => `${p} (${c ?? "any"})`).join(", ")}\n${tail.join("\n")}`),
+        );
+      }, 225_000).unref();
       child!.once("exit", (code) =>
         reject(
           new Error(
