@@ -81,6 +81,7 @@ export { backoffDelay, isRetryable, sleep, withRetry, type RetryOptions } from "
 export {
   LOCAL_INSTANCE_CONTEXT,
   decodeProof,
+  decodeEvidence,
   encodeEvidence,
   instanceHash,
   proveInstance,

@@ -168,6 +168,12 @@ export function encodeEvidence(e: BlockEvidence): Hex {
   return encodeAbiParameters(EVIDENCE_PARAMETERS, [e]);
 }
 
+/** The BlockEvidence in `input` = abi.encode(evidence) (a proveBlock's input): encodeEvidence's inverse. */
+export function decodeEvidence(input: Hex): BlockEvidence {
+  const [evidence] = decodeAbiParameters(EVIDENCE_PARAMETERS, input);
+  return evidence;
+}
+
 /**
  * Proves knowledge of the block proof for `instance` with the circuit of the given difficulty: what
  * snarkjs' groth16.fullProve does, with the circuit's witness calculator built once per circuit instead of

@@ -30,6 +30,7 @@ import { hardhat } from "viem/chains";
 import {
   LOCAL_INSTANCE_CONTEXT,
   agentGraffiti,
+  decodeEvidence,
   encodeEvidence,
   graffitiAgent,
   instanceHash,
@@ -41,7 +42,6 @@ import {
   type BlockEvidence,
 } from "@zkpool/common";
 import { createLogger } from "@zkpool/common/node";
-import { decodeEvidence } from "./evidence";
 
 /** Gas for the outsider's transactions: given, not estimated (an estimate on the pending state would see the pool's). */
 const GAS = 3_000_000n;

@@ -12,11 +12,10 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { decodeFunctionData, getAddress, type Address, type Hash, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { graffitiAgent, zkPoolAbi } from "@zkpool/common";
+import { decodeEvidence, graffitiAgent, zkPoolAbi } from "@zkpool/common";
 import { localPrivateKey } from "../../../scripts/local/accounts";
 import type { ServiceProcess } from "../../../scripts/lib/processes";
 import { ProverPool__factory } from "../../../typechain-types";
-import { decodeEvidence } from "./evidence";
 import { freePort, freshPoolPerTest, type LocalPool } from "./harness";
 import { startAgent, startOutsider } from "./processes";
 
