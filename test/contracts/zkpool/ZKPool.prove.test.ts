@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { TTKO, agentGraffiti, shutdownProver } from "@zkpool/common";
 import { proposeBlock, proveEvidence, stake } from "../../fixtures/taiko";
@@ -11,11 +11,12 @@ import {
   epochAt,
   expectedShares,
   keyOf,
+  rebuildChain,
   recordProof,
   startEpoch,
   verifyAll,
 } from "../../helpers/pool";
-import { loadPoolWithInvariants } from "../../helpers/poolInvariants";
+import { checkPoolInvariants, loadPoolWithInvariants } from "../../helpers/poolInvariants";
 import { readSlot, slotOf, writeSlot } from "../../helpers/storage";
 import { eventsIn, flipByte, gasCost, hex, mined, minedAt, openReward, proveFields, tamper } from "../../helpers/taiko";
 
@@ -392,6 +393,32 @@ describe("ZKPool: proofs and credits", function () {
       await expect(proveThroughPool(f, block.id, input))
         .to.be.revertedWithCustomError(f.pool, "ForkChoiceNotIdentifiable")
         .withArgs(block.id);
+    });
+
+    it("a fork choice Taiko's oracle overwrote before verification pays the oracle, not the pool: ProofNotCredited", async function () {
+      // Not through `load`: Taiko's own invariants (test/helpers/invariants.ts) model the local TaikoL1, which has
+      // no oracle and pays the overwritten fork choice as a late one; the pool's invariants are checked below.
+      const f = { ...(await loadFixture(deployPoolFixture)) };
+      f.chain = await rebuildChain(f);
+      const r = await recordProof(f, f.agentOfAlice);
+      // Eldfell's oracle prover (address(1)) may overwrite a fork choice; the local TaikoL1 has none, so its
+      // storage is written as the oracle's proof would leave it: the same fork choice id, prover address(1).
+      const base = await slotOf("contracts/taiko/TaikoL1.sol:TaikoL1", "_forkChoices");
+      const inner = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [r.block.id, base]),
+      );
+      const fc = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint24", "bytes32"], [1n, inner])));
+      const packed = await readSlot(await f.taikoL1.getAddress(), fc + 3n);
+      expect(ethers.getAddress(ethers.toBeHex(packed & ((1n << 160n) - 1n), 20))).to.equal(f.poolAddress);
+      await writeSlot(await f.taikoL1.getAddress(), fc + 3n, ((packed >> 160n) << 160n) | 1n);
+      const { byBlock } = await verifyAll(f);
+      expect(byBlock.has(r.block.id)).to.equal(false);
+      const receipt = await mined(f.pool.confirm([r.key]));
+      await expect(receipt.hash)
+        .to.emit(f.pool, "ProofNotCredited")
+        .withArgs(r.block.id, f.alice.address, f.agentOfAlice.address, 1n, 1n);
+      await expect(receipt.hash).to.not.emit(f.pool, "BlockCredited");
+      await checkPoolInvariants(f);
     });
 
     it("a pool proof on a parent Taiko does not verify earns nothing: ProofNotCredited, and its record is dropped", async function () {
