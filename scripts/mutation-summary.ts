@@ -9,13 +9,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-/** Files whose score the project holds to MUTATION_TARGET (the parts of the relayer that decide). */
+/** Files whose score the project holds to MUTATION_TARGET (the parts of the relayer and the agent that decide). */
 const TARGETED = [
   "relayer/src/scheduler.ts",
   "relayer/src/submitter.ts",
   "relayer/src/sender.ts",
   "relayer/src/gateway/server.ts",
   "relayer/src/taiko/a4Adapter.ts",
+  "relayer/src/confirmer.ts",
+  "agent/src/session.ts",
+  "agent/src/connection.ts",
 ];
 const MUTATION_TARGET = 80;
 
